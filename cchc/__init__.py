@@ -1,0 +1,1 @@
+"""Trợ lý CCHC: shared kernel (settings, domain errors, the `cchc` command)."""

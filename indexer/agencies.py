@@ -1,0 +1,299 @@
+"""Agency table: who a lead / coordinating cell names, and which rows concern an agency.
+
+The table lives in ``indexer/data/agencies.toml``. Names are matched on folded tokens
+(case and diacritics removed, commas inside a name ignored) with a token trie, taking the
+longest alias at each position, so "Sở TTTT", "Sở Thông tin và truyền thông" and
+"so thong tin va truyen thong" all resolve to the same agency.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tomllib
+import unicodedata
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from indexer.records import AgencyRef
+from indexer.vntext import fold, squash
+
+DATA_FILE = Path(__file__).parent / "data" / "agencies.toml"
+
+Kind = Literal[
+    "department", "office", "government", "police", "party",
+    "ministry", "media", "public_unit", "school", "other",
+]
+
+
+class Agency(BaseModel):
+    """An agency, or a collective assignee ("Các sở, ban, ngành", "UBND cấp huyện")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    name: str
+    short: str = ""
+    kind: Kind | None = Field(None, description="required for agencies; collectives an official can pick have one")
+    aliases: list[str] = Field(default_factory=list)
+    collective: bool = False
+    covers: list[Kind] = Field(default_factory=list, description="kinds a collective concerns")
+    members: list[str] = Field(default_factory=list, description="agency ids a collective concerns")
+
+    def ref(self) -> AgencyRef:
+        return AgencyRef(id=self.id, name=self.name, collective=self.collective)
+
+
+class _Tok(NamedTuple):
+    key: str  # folded token
+    start: int
+    end: int
+    spaced: bool  # preceded by whitespace or at the start of the text
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_BLOCK_TAG = re.compile(r"<\s*/?\s*(?:p|li|ul|ol|br|div|tr|td)\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+_END = "\0"  # trie key holding the id of an alias ending at that node
+_DASHES = {"-", "–", "—", "•", "+"}
+_BOUNDARIES = {";", "/"}  # end an item; so does a dash after a space (a bullet)
+_SEPARATORS = {",", ".", ":", "&", "va", "-", "–", "—"}
+# continuation after an UBND match: "UBND cấp huyện, cấp xã", "UBND cấp huyện, xã"
+_LEVELS = {("cap", "huyen"): "ubnd-cap-huyen", ("huyen",): "ubnd-cap-huyen",
+           ("cap", "xa"): "ubnd-cap-xa", ("xa",): "ubnd-cap-xa"}
+# lowercase words that may still start an agency name we do not know; any other lowercase
+# start of an item is a verb phrase or a fragment ("theo dõi ...", "huyện, cấp xã")
+_HEADS = {"cac", "co", "don", "ban", "so", "phong", "trung", "hoi", "uy", "van", "dai", "bao",
+          "truong", "cuc", "chi", "to", "doanh", "hiep", "kho", "doan", "vien", "bo"}
+
+
+def _clean(cell: str) -> str:
+    """Raw cell -> plain text; block tags become item boundaries (";")."""
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ; ", cell))
+    return unicodedata.normalize("NFC", html.unescape(text))
+
+
+def _tokens(text: str) -> list[_Tok]:
+    toks = []
+    for m in _TOKEN.finditer(text):
+        spaced = m.start() == 0 or text[m.start() - 1].isspace()
+        toks.append(_Tok(fold(m.group()), m.start(), m.end(), spaced))
+    return toks
+
+
+def _is_boundary(tok: _Tok) -> bool:
+    return tok.key in _BOUNDARIES or (tok.key in _DASHES and tok.spaced)
+
+
+class AgencyTable:
+    """Agencies and collectives with a compiled alias trie. Build with :meth:`load`."""
+
+    def __init__(self, entries: list[Agency]):
+        self._by_id: dict[str, Agency] = {}
+        self._trie: dict = {}
+        for entry in entries:
+            if entry.id in self._by_id:
+                raise ValueError(f"duplicate agency id {entry.id!r}")
+            if not entry.collective and entry.kind is None:
+                raise ValueError(f"agency {entry.id!r} has no kind")
+            if entry.covers and entry.members:
+                raise ValueError(f"collective {entry.id!r} has both covers and members")
+            if not entry.collective and (entry.covers or entry.members):
+                raise ValueError(f"agency {entry.id!r} is not a collective but has covers/members")
+            if not entry.short:
+                entry.short = entry.name
+            self._by_id[entry.id] = entry
+            for alias in dict.fromkeys([entry.name, entry.short, *entry.aliases]):
+                self._add_alias(alias, entry.id)
+        for entry in entries:
+            for member in entry.members:
+                if member not in self._by_id:
+                    raise ValueError(f"collective {entry.id!r}: unknown member {member!r}")
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> AgencyTable:
+        path = Path(path) if path is not None else DATA_FILE
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        unknown = set(data) - {"agency", "collective"}
+        if unknown:
+            raise ValueError(f"{path}: unknown tables {sorted(unknown)}")
+        entries = [Agency(**e) for e in data.get("agency", [])]
+        entries += [Agency(**{**e, "collective": True}) for e in data.get("collective", [])]
+        return cls(entries)
+
+    def _add_alias(self, alias: str, agency_id: str) -> None:
+        keys = [t.key for t in _tokens(unicodedata.normalize("NFC", alias)) if t.key != ","]
+        if not keys:
+            raise ValueError(f"empty alias {alias!r} for {agency_id!r}")
+        node = self._trie
+        for key in keys:
+            node = node.setdefault(key, {})
+        other = node.get(_END)
+        if other is not None and other != agency_id:
+            raise ValueError(f"duplicate alias {alias!r}: both {other!r} and {agency_id!r}")
+        node[_END] = agency_id
+
+    # ------------------------------------------------------------------ lookup
+
+    def get(self, agency_id: str) -> Agency:
+        try:
+            return self._by_id[agency_id]
+        except KeyError:
+            raise KeyError(f"unknown agency id {agency_id!r} (not in agencies.toml)") from None
+
+    def all(self) -> list[Agency]:
+        return list(self._by_id.values())
+
+    def concerns(self, assignee_id: str, agency_id: str) -> bool:
+        """Does a row assigned to ``assignee_id`` concern ``agency_id``?"""
+        if assignee_id == agency_id:
+            return True
+        assignee, agency = self._by_id.get(assignee_id), self._by_id.get(agency_id)
+        if assignee is None or agency is None or not assignee.collective:
+            return False
+        return agency_id in assignee.members or (agency.kind is not None and agency.kind in assignee.covers)
+
+    def collectives_concerning(self, agency_id: str) -> list[str]:
+        self.get(agency_id)
+        return [a.id for a in self._by_id.values()
+                if a.collective and a.id != agency_id and self.concerns(a.id, agency_id)]
+
+    # ------------------------------------------------------------------ matching
+
+    def _match(self, toks: list[_Tok], i: int, node: dict | None = None) -> tuple[int, str] | None:
+        """Longest alias starting at token i: (end index, id). Commas inside are skipped."""
+        node = self._trie if node is None else node
+        best, j = None, i
+        while j < len(toks):
+            if toks[j].key == "," and j > i:
+                j += 1
+                continue
+            node = node.get(toks[j].key)
+            if node is None:
+                break
+            j += 1
+            if _END in node:
+                best = (j, node[_END])
+        return best
+
+    def _level(self, toks: list[_Tok], i: int) -> tuple[int, str] | None:
+        for words, agency_id in _LEVELS.items():
+            if tuple(t.key for t in toks[i:i + len(words)]) == words and agency_id in self._by_id:
+                return i + len(words), agency_id
+        return None
+
+    def _refs(self, ids: list[str], unknown: dict[str, str]) -> list[AgencyRef]:
+        refs = []
+        for agency_id in dict.fromkeys(ids):
+            if agency_id in unknown:
+                refs.append(AgencyRef(id=agency_id, name=unknown[agency_id], known=False))
+            else:
+                refs.append(self._by_id[agency_id].ref())
+        return refs
+
+    def find_in_text(self, text: str) -> list[AgencyRef]:
+        """Every agency or collective mentioned anywhere in free text (a user's question)."""
+        toks = _tokens(_clean(text))
+        ids: list[str] = []
+        i, after_ubnd = 0, False
+        while i < len(toks):
+            hit = self._match(toks, i) or (self._level(toks, i) if after_ubnd else None)
+            if hit:
+                i, agency_id = hit
+                ids.append(agency_id)
+                after_ubnd = agency_id.startswith("ubnd-")
+                continue
+            after_ubnd = after_ubnd and toks[i].key in _SEPARATORS
+            i += 1
+        return self._refs(ids, {})
+
+    def extract(self, cell: str) -> list[AgencyRef]:
+        """Agencies a raw lead / coordinating cell assigns, in order, without duplicates.
+
+        The cell splits into items at block tags, ";", "/" and "- " bullets. In an item,
+        agencies separated by ",", "và", "&" are all kept; free text after an agency (a verb
+        phrase such as "theo dõi, đôn đốc các sở ...") ends the item, since agencies named
+        there are objects, not assignees. An item that starts with an unknown name yields an
+        ``unknown:`` ref; one that starts with a lowercase verb or fragment is ignored.
+        """
+        text = _clean(cell)
+        toks = _tokens(text)
+        ids: list[str] = []
+        unknown: dict[str, str] = {}
+        state = "start"  # start | after (an agency) | stopped | unknown (collecting a name)
+        unk_from = unk_to = 0
+        after_ubnd, bare_council, so_list = False, None, False
+        so_node = self._trie.get("so", {})
+
+        def flush_unknown() -> None:
+            name = squash(text[toks[unk_from].start:toks[unk_to - 1].end]).strip(" ,.:-")[:80].strip()
+            key = "unknown:" + fold(name)
+            unknown[key] = name
+            ids.append(key)
+
+        i = 0
+        while i < len(toks):
+            tok = toks[i]
+            if tok.key == "(":  # parenthetical: "Sở Nội vụ (Trung tâm lưu trữ lịch sử tỉnh)"
+                depth = 0
+                while i < len(toks) and not _is_boundary(toks[i]):
+                    depth += {"(": 1, ")": -1}.get(toks[i].key, 0)
+                    i += 1
+                    if depth == 0:
+                        break
+                continue
+            hit = (self._match(toks, i, so_node) if so_list else None) or self._match(toks, i)
+            if state != "stopped" and hit is None and after_ubnd:
+                hit = self._level(toks, i)
+            if hit and (state == "stopped" or state == "unknown" and toks[i - 1].key not in _SEPARATORS):
+                # swallow it: inside an unknown name ("Ban quản lý UBND tỉnh"), or after a verb
+                # (where the dash in "Phát thanh - Truyền hình" must not read as a bullet)
+                unk_to = hit[0] if state == "unknown" else unk_to
+                i = hit[0]
+                continue
+            if hit:
+                if state == "unknown":
+                    flush_unknown()
+                end, agency_id = hit
+                if bare_council is not None and agency_id.startswith("ubnd-"):
+                    council = "hdnd-" + agency_id.removeprefix("ubnd-")
+                    if council in self._by_id:  # "HĐND, UBND cấp huyện"
+                        ids[bare_council] = council
+                bare_council = len(ids) if end - i == 1 and tok.key == "hdnd" else None
+                ids.append(agency_id)
+                after_ubnd = agency_id.startswith("ubnd-")
+                state, i = "after", end
+                continue
+            if _is_boundary(tok):
+                if state == "unknown":
+                    flush_unknown()
+                state, so_list, bare_council = "start", False, None
+                i += 1
+                continue
+            if state in ("start", "after"):
+                keys = [t.key for t in toks[i:i + 3]]
+                opener = 3 if keys == ["cac", "so", ":"] else 2 if keys[:2] == ["so", ":"] else 0
+                if opener:  # "VP UBND tỉnh và các sở: Tư pháp, Tài chính, ..."
+                    so_list, i = True, i + opener
+                    continue
+            if tok.key in _SEPARATORS:
+                i += 1
+                continue
+            after_ubnd, bare_council = False, None
+            word = text[tok.start:tok.end]
+            if state == "after":
+                state = "stopped"
+            elif state == "start":
+                if not word[0].isalpha() or (word[0].islower() and tok.key not in _HEADS):
+                    state = "stopped"
+                else:
+                    state, unk_from = "unknown", i
+            if state == "unknown":
+                unk_to = i + 1
+            i += 1
+        if state == "unknown":
+            flush_unknown()
+        return self._refs(ids, unknown)

@@ -1,0 +1,160 @@
+"""The index on disk: versioned builds, each holding typed records, a Chroma store and a lexical
+index. A reader opens the build named by `current`, so a rebuild never disturbs it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import chromadb
+from chromadb.api.types import EmbeddingFunction
+from chromadb.config import Settings as ChromaSettings
+from pydantic import BaseModel, Field, TypeAdapter
+
+from cchc.errors import IndexMismatchError, IndexNotReadyError, UnknownRecordError
+from indexer.lexical import LexicalIndex
+from indexer.records import PlanDocument, ProseSection, RowRecord
+
+FORMAT_VERSION = 1
+COLLECTION = "plan-records"
+CURRENT_FILE = "current"
+META_FILE = "meta.json"
+RECORDS_FILE = "records.jsonl"
+PLANS_FILE = "plans.json"
+
+Record = RowRecord | ProseSection
+
+
+class IndexMeta(BaseModel):
+    format: int = FORMAT_VERSION
+    parser_version: str
+    embedding: str
+    documents: dict[str, str] = Field(default_factory=dict, description="plan id -> fingerprint")
+    built_at: dt.datetime
+    rows: int = 0
+    sections: int = 0
+
+
+def chroma_client(path: Path) -> Any:
+    # Telemetry would try to reach the network; this machine has none to offer.
+    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def current_build(index_dir: Path) -> Path | None:
+    pointer = index_dir / CURRENT_FILE
+    if not pointer.exists():
+        return None
+    build = index_dir / pointer.read_text(encoding="utf-8").strip()
+    return build if (build / META_FILE).exists() else None
+
+
+def read_meta(build: Path) -> IndexMeta:
+    return IndexMeta.model_validate_json((build / META_FILE).read_text(encoding="utf-8"))
+
+
+def read_records(build: Path) -> list[Record]:
+    records: list[Record] = []
+    with (build / RECORDS_FILE).open(encoding="utf-8") as handle:
+        for line in handle:
+            data = json.loads(line)
+            model = RowRecord if data.pop("kind") == "row" else ProseSection
+            records.append(model.model_validate(data))
+    return records
+
+
+def write_records(build: Path, records: list[Record]) -> None:
+    with (build / RECORDS_FILE).open("w", encoding="utf-8") as handle:
+        for record in records:
+            data = record.model_dump(mode="json")
+            data["kind"] = record.kind
+            handle.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def embedding_text(record: Record) -> str:
+    """What the dense model reads for a record: its address and every field, in plain Vietnamese."""
+    if isinstance(record, ProseSection):
+        return f"{record.section}\n{record.text}"
+    parts = [record.section, record.target, record.task, record.activity]
+    if record.product:
+        parts.append(f"Sản phẩm: {record.product}")
+    parts.append(f"Chủ trì: {record.lead_text}")
+    if record.coordinating_text:
+        parts.append(f"Phối hợp: {record.coordinating_text}")
+    parts.append(f"Thời gian: {record.period.text}")
+    if record.budget:
+        parts.append(f"Kinh phí: {record.budget.text}")
+    return "\n".join(part for part in parts if part)
+
+
+def lexical_text(record: Record) -> str:
+    return f"{record.label}\n{embedding_text(record)}"
+
+
+def chroma_metadata(record: Record) -> dict[str, Any]:
+    """Metadata for exact filtering; Chroma refuses empty lists, so empty ones are left out."""
+    metadata: dict[str, Any] = {
+        "kind": record.kind,
+        "document": record.document,
+        "province": record.province,
+        "year": record.year,
+        "label": record.label,
+    }
+    if isinstance(record, RowRecord):
+        metadata["period_kind"] = record.period.kind.value
+        lists = {
+            "lead": [a.id for a in record.lead],
+            "coordinating": [a.id for a in record.coordinating],
+            "quarters": record.period.quarters,
+        }
+        metadata.update({key: value for key, value in lists.items() if value})
+    return metadata
+
+
+class Index:
+    """A read-only snapshot of one build, with the embedding function queries need."""
+
+    def __init__(self, build: Path, embedding: EmbeddingFunction, expected_identity: str):
+        if build is None or not (build / META_FILE).exists():
+            raise IndexNotReadyError("Chưa có chỉ mục. Hãy chạy `cchc index` để xây dựng.")
+        self.build = build
+        self.meta = read_meta(build)
+        if self.meta.format != FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"Chỉ mục ở {build} có định dạng {self.meta.format}, phiên bản này cần {FORMAT_VERSION}. "
+                "Hãy chạy `cchc index` để xây dựng lại."
+            )
+        if self.meta.embedding != expected_identity:
+            raise IndexMismatchError(
+                f"Chỉ mục được xây bằng mô hình nhúng «{self.meta.embedding}», cấu hình hiện tại là "
+                f"«{expected_identity}». Hãy chạy `cchc index` để xây dựng lại, hoặc đặt lại CCHC_EMBEDDING_MODEL."
+            )
+        self.embedding = embedding
+        self.records: dict[str, Record] = {r.id: r for r in read_records(build)}
+        plans = TypeAdapter(list[PlanDocument]).validate_json((build / PLANS_FILE).read_text(encoding="utf-8"))
+        self.plans: dict[str, PlanDocument] = {plan.id: plan for plan in plans}
+        self.collection = chroma_client(build / "chroma").get_collection(COLLECTION, embedding_function=embedding)
+        self.lexical = LexicalIndex.load(build / "lexical")
+
+    @property
+    def rows(self) -> list[RowRecord]:
+        return [r for r in self.records.values() if isinstance(r, RowRecord)]
+
+    @property
+    def sections(self) -> list[ProseSection]:
+        return [r for r in self.records.values() if isinstance(r, ProseSection)]
+
+    def get(self, record_id: str) -> Record:
+        try:
+            return self.records[record_id]
+        except KeyError:
+            raise UnknownRecordError(f"Không có dòng nào mang mã «{record_id}» trong chỉ mục.") from None
+
+    def filter_ids(self, where: dict[str, Any] | None) -> list[str]:
+        """Every record id matching a Chroma metadata filter — no top-k cut."""
+        return self.collection.get(where=where, include=[])["ids"]
+
+    def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        result = self.collection.query(query_texts=[query], n_results=k, where=where, include=["distances"])
+        return [(record_id, 1.0 - distance) for record_id, distance in zip(result["ids"][0], result["distances"][0])]

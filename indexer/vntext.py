@@ -1,0 +1,82 @@
+"""Vietnamese text helpers: accent folding, HTML cleanup, tokens for lexical search."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK_TAG = re.compile(r"</?(p|li|ul|ol|br|div)\b[^>]*>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip diacritics ("Sở Nội vụ" -> "so noi vu"); đ becomes d."""
+    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+
+
+def strip_html(text: str) -> str:
+    """Plain text of a cell: block tags become spaces, other tags vanish, entities decode."""
+    text = _BLOCK_TAG.sub(" ", text)
+    text = _TAG.sub("", text)
+    text = html.unescape(text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def squash(text: str) -> str:
+    """Collapse whitespace, including newlines, to single spaces."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_WORD = re.compile(r"[0-9a-z]+(?:[./][0-9a-z]+)*")
+
+# Abbreviations officials use, expanded so "TTHC" also finds "thủ tục hành chính" and back.
+ABBREVIATIONS: dict[str, str] = {
+    "tthc": "thu tuc hanh chinh",
+    "cchc": "cai cach hanh chinh",
+    "vbqppl": "van ban quy pham phap luat",
+    "qppl": "quy pham phap luat",
+    "dvc": "dich vu cong",
+    "dvctt": "dich vu cong truc tuyen",
+    "cbccvc": "can bo cong chuc vien chuc",
+    "cbcc": "can bo cong chuc",
+    "ccvc": "cong chuc vien chuc",
+    "cntt": "cong nghe thong tin",
+    "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan",
+    "dvsncl": "don vi su nghiep cong lap",
+    "dvsn": "don vi su nghiep",
+    "sncl": "su nghiep cong lap",
+    "pbgdpl": "pho bien giao duc phap luat",
+    "csdl": "co so du lieu",
+    "vtvl": "vi tri viec lam",
+    "nsnn": "ngan sach nha nuoc",
+    "cqnn": "co quan nha nuoc",
+    "tttt": "thong tin truyen thong",
+    "khcn": "khoa hoc cong nghe",
+    "khdt": "ke hoach dau tu",
+    "par": "par index",
+    "parindex": "par index",
+}
+
+
+def tokens(text: str) -> list[str]:
+    """Folded syllable tokens plus adjacent-syllable bigrams, with abbreviations expanded both ways."""
+    words = _WORD.findall(fold(strip_html(text)))
+    expanded: list[str] = []
+    for word in words:
+        expanded.append(word)
+        if word in ABBREVIATIONS:
+            expanded.extend(ABBREVIATIONS[word].split())
+    joined = " ".join(words)
+    for abbr, phrase in ABBREVIATIONS.items():
+        if len(phrase.split()) > 1 and phrase in joined:
+            expanded.append(abbr)
+    bigrams = [f"{a}_{b}" for a, b in zip(words, words[1:])]
+    return expanded + bigrams
