@@ -13,7 +13,8 @@ from rich.table import Table
 from cchc.errors import CchcError
 from cchc.settings import Settings, get_settings
 
-console = Console()
+# Pipes get a wide console so tables of long Vietnamese cells stay readable in logs.
+console = Console(width=None if sys.stdout.isatty() else 160)
 error_console = Console(stderr=True)
 
 
@@ -102,6 +103,70 @@ def rows_command(ctx: click.Context, province: str | None, plan_id: str | None, 
     console.print(f"{len(rows)} dòng.")
 
 
+@click.command("ask")
+@click.argument("question", required=False)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Ngày tham chiếu (mặc định: hôm nay).")
+@click.option("--session", help="Mã phiên, để câu hỏi tiếp nối hiểu ngữ cảnh.")
+@click.option("--json", "as_json", is_flag=True, help="In đúng hợp đồng JSON của câu trả lời.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), help="Tệp JSONL: mỗi dòng {question, today?, session?}.")
+@click.pass_context
+def ask_command(ctx: click.Context, question: str | None, today, session: str | None, as_json: bool, batch) -> None:
+    """Hỏi trợ lý một câu, hoặc cả một tệp câu hỏi (--batch)."""
+    import datetime as dt
+    import json
+
+    from cchc.errors import QuestionError
+    from cchc.wiring import build_assistant
+
+    if not question and batch is None:
+        raise click.UsageError("Hãy nhập câu hỏi, hoặc dùng --batch TỆP.jsonl.")
+    assistant = build_assistant(_settings(ctx))
+    if batch is not None:
+        for number, line in enumerate(batch, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                day = dt.date.fromisoformat(item["today"]) if item.get("today") else None
+                answer = assistant.ask(item["question"], today=day, session=item.get("session"))
+                click.echo(answer.model_dump_json())
+            except (QuestionError, KeyError, ValueError) as exc:
+                click.echo(json.dumps({"error": f"dòng {number}: {exc}"}, ensure_ascii=False))
+        return
+    answer = assistant.ask(question, today=today.date() if today else None, session=session)
+    if as_json:
+        click.echo(answer.model_dump_json(indent=2))
+        return
+    console.print(answer.answer, markup=False, highlight=False)
+    if answer.citations:
+        console.print("\nNguồn:", style="bold")
+        for citation in answer.citations:
+            console.print(f"  [{citation.id}] {citation.label}", markup=False, highlight=False)
+
+
+@click.command("serve")
+@click.option("--host", help="Địa chỉ lắng nghe (mặc định: CCHC_HOST hoặc 127.0.0.1).")
+@click.option("--port", type=int, help="Cổng (mặc định: CCHC_PORT hoặc 8000).")
+@click.pass_context
+def serve_command(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Chạy trang hỏi đáp và API; xây chỉ mục trước nếu chưa có."""
+    from bots.web.server import serve
+
+    settings = _settings(ctx)
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    serve(settings.model_copy(update=overrides))
+
+
+@click.command("telegram")
+@click.option("--webhook", is_flag=True, help="Nhận cập nhật qua webhook (CCHC_TELEGRAM_WEBHOOK_URL) thay vì long polling.")
+@click.pass_context
+def telegram_command(ctx: click.Context, webhook: bool) -> None:
+    """Chạy bot Telegram cho cán bộ."""
+    from bots.telegram.bot import run_bot
+
+    run_bot(_settings(ctx), webhook=webhook)
+
+
 def run() -> None:
     """Entry point: domain errors become one Vietnamese line and exit code 1, not a traceback."""
     try:
@@ -113,3 +178,6 @@ def run() -> None:
 
 main.add_command(index_command)
 main.add_command(rows_command)
+main.add_command(ask_command)
+main.add_command(serve_command)
+main.add_command(telegram_command)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -29,9 +30,38 @@ class Settings(BaseSettings):
     max_question_chars: int = 500
     session_ttl_seconds: int = 3600
 
+    # Web chat and API.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    root_path: str = Field("", description="path prefix when served behind a reverse proxy, e.g. /tro-ly")
+    rate_limit: str = Field("30/minute", description="per client, in the `limits` notation")
+    admin_token: SecretStr | None = Field(None, description="no default: without it the admin routes are off")
+
+    # Telegram bot.
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_allowed_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    telegram_join_code: SecretStr | None = None
+    telegram_rate_limit: str = "10/minute"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_port: int = 8443
+
+    @field_validator("telegram_allowed_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept "123, -100456" as well as a list."""
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def feedback_db(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -93,3 +93,28 @@ def filter_rows(
         rows = [r for r in rows if key in r.period.quarters]
     order = {plan: i for i, plan in enumerate(index.plans)}
     return sorted(rows, key=lambda r: (order.get(r.document, 99), r.lines[0]))
+
+
+def build_assistant(settings: Settings, index: Index | None = None):  # noqa: ANN201 - assistant.chain.Assistant
+    """The answer chain over the current index, with the generator the settings choose."""
+    from assistant.chain import Assistant
+    from assistant.compose import DeterministicGenerator
+    from assistant.retrieval import PlanSearch
+    from assistant.session import SessionStore
+    from assistant.understand import QuestionParser
+
+    index = index or open_index(settings)
+    plans = list(index.plans.values())
+    generator = DeterministicGenerator(index.records, plans)
+    if settings.llm_base_url and settings.llm_model:
+        from assistant.llm import LLMGenerator, build_llm
+
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        model = build_llm(settings.llm_base_url, settings.llm_model, key, settings.llm_timeout_seconds)
+        generator = LLMGenerator(model, index.records, plans)
+    return Assistant(
+        search=PlanSearch(index, agency_table()),
+        parser=QuestionParser(agency_table(), plans, max_chars=settings.max_question_chars),
+        sessions=SessionStore(ttl_seconds=settings.session_ttl_seconds),
+        generator=generator,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import hashlib
 import tomllib
 import unicodedata
 from pathlib import Path
@@ -36,7 +37,7 @@ class Agency(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
     name: str
     short: str = ""
-    kind: Kind | None = Field(None, description="required for agencies; collectives an official can pick have one")
+    kind: Kind | None = Field(None, description="required for agencies; optional for collectives")
     aliases: list[str] = Field(default_factory=list)
     collective: bool = False
     covers: list[Kind] = Field(default_factory=list, description="kinds a collective concerns")
@@ -111,6 +112,10 @@ class AgencyTable:
             for member in entry.members:
                 if member not in self._by_id:
                     raise ValueError(f"collective {entry.id!r}: unknown member {member!r}")
+        # Part of each document's fingerprint: a changed alias table re-parses every plan.
+        self.digest = hashlib.sha256(
+            "\n".join(e.model_dump_json() for e in entries).encode()
+        ).hexdigest()[:16]
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> AgencyTable:
@@ -154,7 +159,7 @@ class AgencyTable:
         assignee, agency = self._by_id.get(assignee_id), self._by_id.get(agency_id)
         if assignee is None or agency is None or not assignee.collective:
             return False
-        return agency_id in assignee.members or (agency.kind is not None and agency.kind in assignee.covers)
+        return agency_id in assignee.members or (agency.kind or "") in assignee.covers
 
     def collectives_concerning(self, agency_id: str) -> list[str]:
         self.get(agency_id)
@@ -186,13 +191,8 @@ class AgencyTable:
         return None
 
     def _refs(self, ids: list[str], unknown: dict[str, str]) -> list[AgencyRef]:
-        refs = []
-        for agency_id in dict.fromkeys(ids):
-            if agency_id in unknown:
-                refs.append(AgencyRef(id=agency_id, name=unknown[agency_id], known=False))
-            else:
-                refs.append(self._by_id[agency_id].ref())
-        return refs
+        return [AgencyRef(id=i, name=unknown[i], known=False) if i in unknown else self._by_id[i].ref()
+                for i in dict.fromkeys(ids)]
 
     def find_in_text(self, text: str) -> list[AgencyRef]:
         """Every agency or collective mentioned anywhere in free text (a user's question)."""
@@ -229,7 +229,8 @@ class AgencyTable:
         so_node = self._trie.get("so", {})
 
         def flush_unknown() -> None:
-            name = squash(text[toks[unk_from].start:toks[unk_to - 1].end]).strip(" ,.:-")[:80].strip()
+            name = squash(text[toks[unk_from].start:toks[unk_to - 1].end]).strip(" ,.:-")
+            name = name[:80].strip()
             key = "unknown:" + fold(name)
             unknown[key] = name
             ids.append(key)
@@ -248,10 +249,12 @@ class AgencyTable:
             hit = (self._match(toks, i, so_node) if so_list else None) or self._match(toks, i)
             if state != "stopped" and hit is None and after_ubnd:
                 hit = self._level(toks, i)
-            if hit and (state == "stopped" or state == "unknown" and toks[i - 1].key not in _SEPARATORS):
+            inside_name = state == "unknown" and toks[i - 1].key not in _SEPARATORS
+            if hit and (state == "stopped" or inside_name):
                 # swallow it: inside an unknown name ("Ban quản lý UBND tỉnh"), or after a verb
                 # (where the dash in "Phát thanh - Truyền hình" must not read as a bullet)
-                unk_to = hit[0] if state == "unknown" else unk_to
+                if state == "unknown":
+                    unk_to = hit[0]
                 i = hit[0]
                 continue
             if hit:

@@ -1,0 +1,98 @@
+"""The answer chain: understand -> retrieve -> generate -> finalize, as LangChain runnables.
+
+Each step receives the accumulated inputs and returns only what it adds; the wiring is at the
+bottom of this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+
+from assistant.compose import Draft
+from assistant.contract import AgencyMention, Answer, Citation, Intent, Query
+from assistant.retrieval import PlanSearch, Retrieval
+from assistant.retriever import PlanRetriever, from_documents
+from assistant.session import SessionStore
+from assistant.understand import QuestionParser
+
+
+class Generator(Protocol):
+    name: str
+
+    def stream(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]: ...
+
+    def generate(self, query: Query, retrieval: Retrieval) -> Draft: ...
+
+
+class Assistant:
+    def __init__(self, search: PlanSearch, parser: QuestionParser, sessions: SessionStore, generator: Generator):
+        self.search = search
+        self.parser = parser
+        self.sessions = sessions
+        self.generator = generator
+        self.retriever = PlanRetriever(search=search)
+        self.chain = build_chain(self)
+
+    # -- steps ------------------------------------------------------------------------------
+    def understand(self, inputs: dict[str, Any]) -> Query:
+        return self.parser.parse(
+            inputs["question"],
+            today=inputs.get("today") or dt.date.today(),
+            previous=self.sessions.get(inputs.get("session")),
+            profile_agency=inputs.get("profile_agency"),
+        )
+
+    def retrieve(self, inputs: dict[str, Any]) -> Retrieval:
+        query: Query = inputs["query"]
+        documents = self.retriever.invoke(query.question, understood=query)
+        return from_documents(query.intent, documents, self.search)
+
+    def generate(self, inputs: dict[str, Any]) -> Draft:
+        return self.generator.generate(inputs["query"], inputs["retrieval"])
+
+    def finalize(self, inputs: dict[str, Any]) -> Answer:
+        query: Query = inputs["query"]
+        draft: Draft = inputs["draft"]
+        self.sessions.put(inputs.get("session"), query)
+        citations = [Citation.of(self.search.record(record_id)) for record_id in draft.cited]
+        found = draft.found and query.intent is not Intent.DECLINE and bool(citations)
+        return Answer(answer=draft.text, found=found, citations=citations if found else [], query=query, flags=draft.flags)
+
+    # -- entry points -------------------------------------------------------------------------
+    def ask(self, question: str, today: dt.date | None = None, session: str | None = None,
+            profile_agency: AgencyMention | None = None) -> Answer:
+        return self.chain.invoke(
+            {"question": question, "today": today, "session": session, "profile_agency": profile_agency}
+        )
+
+    def stream(self, question: str, today: dt.date | None = None, session: str | None = None,
+               profile_agency: AgencyMention | None = None) -> Iterator[tuple[str, Any]]:
+        """("query", Query), then ("citation", Citation) and ("delta", text) as they are known,
+        then ("done", Answer) — the same answer `ask` returns."""
+        inputs: dict[str, Any] = {"question": question, "today": today, "session": session, "profile_agency": profile_agency}
+        inputs["query"] = self.understand(inputs)
+        yield "query", inputs["query"]
+        inputs["retrieval"] = self.retrieve(inputs)
+        lines, cited = [], []
+        for chunk, ids in self.generator.stream(inputs["query"], inputs["retrieval"]):
+            for record_id in ids:
+                if record_id not in cited:
+                    cited.append(record_id)
+                    yield "citation", Citation.of(self.search.record(record_id))
+            lines.append(chunk)
+            yield "delta", chunk + "\n"
+        inputs["draft"] = Draft(text="\n".join(lines).strip(), cited=cited, found=bool(cited))
+        yield "done", self.finalize(inputs)
+
+
+def build_chain(assistant: Assistant) -> Runnable:
+    return (
+        RunnablePassthrough.assign(query=RunnableLambda(assistant.understand, name="understand"))
+        | RunnablePassthrough.assign(retrieval=RunnableLambda(assistant.retrieve, name="retrieve"))
+        | RunnablePassthrough.assign(draft=RunnableLambda(assistant.generate, name="generate"))
+        | RunnableLambda(assistant.finalize, name="finalize")
+    )

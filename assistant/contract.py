@@ -1,0 +1,100 @@
+"""The answer contract shared by `cchc ask --json`, the web API, the Telegram bot and the evaluation.
+
+Keep it stable: fields may be added, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+from indexer.records import ProseSection, RowRecord
+
+
+class Intent(str, Enum):
+    LISTING = "listing"  # what an agency must do (in a period)
+    LOOKUP = "lookup"  # who leads / when / budget / product of a named task
+    SEARCH = "search"  # facts in the plan bodies (targets, figures, signer, document number)
+    DECLINE = "decline"  # outside the plans: other province or year, off-topic, injection
+
+
+class Role(str, Enum):
+    LEAD = "lead"
+    COORDINATING = "coordinating"
+    ANY = "any"
+
+
+class AskedPeriod(BaseModel):
+    start: dt.date
+    end: dt.date
+    quarters: list[int]
+    label: str  # Vietnamese, e.g. "quý IV/2026"
+
+
+class AgencyMention(BaseModel):
+    id: str
+    name: str
+
+
+class Query(BaseModel):
+    """What was understood from the question (and inherited from the session)."""
+
+    question: str
+    today: dt.date
+    intent: Intent
+    lookup: str | None = Field(None, description="lead, coordinating, deadline, budget or product")
+    provinces: list[str] = Field(default_factory=list)
+    unknown_province: str | None = None
+    year: int | None = None
+    agency: AgencyMention | None = None
+    unknown_agency: str | None = None
+    role: Role = Role.ANY
+    period: AskedPeriod | None = None
+    topic: str = ""
+    decline_reason: str | None = None
+    inherited: list[str] = Field(default_factory=list, description="fields taken from the previous question")
+
+
+class Citation(BaseModel):
+    id: str
+    label: str
+    province: str
+    year: int
+    section: str
+    row: str
+    text: str
+    lead: list[str] = Field(default_factory=list)
+    coordinating: list[str] = Field(default_factory=list)
+    period: str = ""
+    budget: str | None = None
+
+    @classmethod
+    def of(cls, record: RowRecord | ProseSection) -> "Citation":
+        if isinstance(record, ProseSection):
+            return cls(
+                id=record.id, label=record.label, province=record.province, year=record.year,
+                section=record.section, row="", text=record.text,
+            )
+        return cls(
+            id=record.id,
+            label=record.label,
+            province=record.province,
+            year=record.year,
+            section=record.section,
+            row=record.row,
+            text=record.text,
+            lead=[agency.name for agency in record.lead],
+            coordinating=[agency.name for agency in record.coordinating],
+            period=record.period.text,
+            budget=record.budget.text if record.budget else None,
+        )
+
+
+class Answer(BaseModel):
+    answer: str
+    found: bool
+    citations: list[Citation] = Field(default_factory=list)
+    query: Query
+    flags: list[str] = Field(default_factory=list, description='e.g. "citations_removed" from an LLM answer')

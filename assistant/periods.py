@@ -1,0 +1,94 @@
+"""Periods named in questions ("quý này", "quý III năm 2022", "6 tháng đầu năm"), relative to a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from assistant.contract import AskedPeriod
+from indexer.periods import month_bounds, quarter_bounds, quarter_key, quarter_label, quarters_between, roman_or_int
+
+_Q = r"(?:quy|q)"
+_YEAR_AFTER = r"(?:\s*(?:/|-|nam|cua nam|trong nam)\s*(?P<year>20\d\d))?"
+_QUARTER = re.compile(rf"\b{_Q}\s*(?P<q>iv|iii|ii|i|[1-4])\b{_YEAR_AFTER}")
+_MONTH = re.compile(rf"\bthang\s*(?P<m>1[0-2]|0?[1-9])\b{_YEAR_AFTER}")
+_RELATIVE_QUARTER = re.compile(rf"\b{_Q}\s*(?P<which>nay|hien tai|hien nay|sau|toi|ke tiep|tiep theo|truoc|vua qua)\b")
+_RELATIVE_MONTH = re.compile(r"\bthang\s*(?P<which>nay|sau|toi|truoc)\b")
+_HALF = re.compile(r"\b6 thang (?P<which>dau|cuoi) nam\b|\bnua (?P<which2>dau|cuoi) nam\b")
+_YEAR_END = re.compile(r"\bcuoi nam\b")
+_YEAR_START = re.compile(r"\bdau nam\b")
+_WHOLE_YEAR = re.compile(r"\b(?:ca nam|trong nam|nam nay)\b")
+
+
+def current_quarter(day: dt.date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def shift_quarter(year: int, quarter: int, steps: int) -> tuple[int, int]:
+    index = year * 4 + (quarter - 1) + steps
+    return index // 4, index % 4 + 1
+
+
+def quarter_period(year: int, quarter: int) -> AskedPeriod:
+    start, end = quarter_bounds(year, quarter)
+    label = quarter_label(quarter_key(year, quarter))
+    return AskedPeriod(start=start, end=end, quarters=[quarter_key(year, quarter)], label="q" + label[1:])
+
+
+def span_period(start: dt.date, end: dt.date, label: str) -> AskedPeriod:
+    return AskedPeriod(start=start, end=end, quarters=quarters_between(start, end), label=label)
+
+
+def year_period(year: int) -> AskedPeriod:
+    return span_period(dt.date(year, 1, 1), dt.date(year, 12, 31), f"năm {year}")
+
+
+def parse_asked_period(
+    folded: str, today: dt.date, year: int | None, previous: AskedPeriod | None = None
+) -> AskedPeriod | None:
+    """The period a (folded) question asks about; `year` is a year named elsewhere in it.
+
+    "quý sau" in a follow-up moves from the period under discussion, otherwise from today.
+    """
+    base_year = year or today.year
+    if match := _RELATIVE_QUARTER.search(folded):
+        which = match["which"]
+        anchor = (previous.start.year, (previous.start.month - 1) // 3 + 1) if previous else current_quarter(today)
+        if which in ("nay", "hien tai", "hien nay"):
+            anchor = current_quarter(today)
+            return quarter_period(*anchor)
+        steps = -1 if which in ("truoc", "vua qua") else 1
+        return quarter_period(*shift_quarter(*anchor, steps))
+    if match := _QUARTER.search(folded):
+        quarter = roman_or_int(match["q"])
+        if quarter and 1 <= quarter <= 4:
+            return quarter_period(int(match["year"]) if match["year"] else base_year, quarter)
+    if match := _RELATIVE_MONTH.search(folded):
+        which = match["which"]
+        month_index = today.year * 12 + today.month - 1 + {"nay": 0, "sau": 1, "toi": 1, "truoc": -1}[which]
+        start, end = month_bounds(month_index // 12, month_index % 12 + 1)
+        return span_period(start, end, f"tháng {start.month}/{start.year}")
+    if match := _MONTH.search(folded):
+        month, month_year = int(match["m"]), int(match["year"]) if match["year"] else base_year
+        start, end = month_bounds(month_year, month)
+        return span_period(start, end, f"tháng {month}/{month_year}")
+    if match := _HALF.search(folded):
+        first = (match["which"] or match["which2"]) == "dau"
+        start = dt.date(base_year, 1 if first else 7, 1)
+        end = dt.date(base_year, 6, 30) if first else dt.date(base_year, 12, 31)
+        return span_period(start, end, f"6 tháng {'đầu' if first else 'cuối'} năm {base_year}")
+    if _YEAR_END.search(folded):
+        return quarter_period(base_year, 4)
+    if _YEAR_START.search(folded):
+        return quarter_period(base_year, 1)
+    if _WHOLE_YEAR.search(folded):
+        return year_period(base_year)
+    return None
+
+
+def move_period_to_year(period: AskedPeriod, year: int) -> AskedPeriod:
+    """The same part of another year ("quý IV/2026" -> "quý IV/2022") for the nearest plan."""
+    start = period.start.replace(year=year)
+    end = period.end.replace(year=year + (period.end.year - period.start.year))
+    label = re.sub(r"20\d\d", str(year), period.label)
+    return span_period(start, end, label)

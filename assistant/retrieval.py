@@ -1,0 +1,249 @@
+"""Retrieval: exact filtering for listings (every matching row, no top-k), hybrid lexical + dense
+search fused by rank for lookups and prose facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from assistant.contract import AskedPeriod, Intent, Query, Role
+from assistant.periods import move_period_to_year
+from indexer.agencies import AgencyTable
+from indexer.records import PeriodKind, PlanDocument, RowRecord
+from indexer.store import Index, Record
+
+RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust without tuning
+
+
+class Hit(BaseModel):
+    id: str
+    score: float
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    lexical_score: float = 0.0
+    dense_similarity: float = 0.0
+
+
+class RowGroup(BaseModel):
+    key: str  # lead_due, lead_ongoing, lead_open, collective, coordinating, due, lead, all
+    title: str
+    ids: list[str] = Field(default_factory=list)
+
+
+class PlanListing(BaseModel):
+    plan: PlanDocument
+    period: AskedPeriod | None = None
+    moved_from: AskedPeriod | None = None  # the asked period, when this plan's year was offered instead
+    groups: list[RowGroup] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [row_id for group in self.groups for row_id in group.ids]
+
+
+class Retrieval(BaseModel):
+    intent: Intent
+    listings: list[PlanListing] = Field(default_factory=list)
+    hits: list[Hit] = Field(default_factory=list)
+    plans_in_scope: list[str] = Field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        if self.listings:
+            return [row_id for listing in self.listings for row_id in listing.ids]
+        return [hit.id for hit in self.hits]
+
+
+def fuse_ranks(*rankings: list[str], k: int = RRF_K) -> dict[str, float]:
+    """Reciprocal-rank fusion: a record found by either ranking keeps a score, so a failed
+    lexical match never hides dense results, nor the reverse."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, record_id in enumerate(ranking, start=1):
+            scores[record_id] = scores.get(record_id, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+def _any_of(clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    return clauses[0] if len(clauses) == 1 else {"$or": clauses}
+
+
+def _all_of(clauses: list[dict[str, Any]]) -> dict[str, Any] | None:
+    clauses = [c for c in clauses if c]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _timing(row: RowRecord, period: AskedPeriod | None) -> str:
+    """due | ongoing | open | outside — how a row's deadline relates to the asked period."""
+    if period is None:
+        return "due"
+    kind = row.period.kind
+    if kind in (PeriodKind.PER_GUIDANCE, PeriodKind.WHEN_ARISES, PeriodKind.UNKNOWN):
+        return "open"
+    touched = set(row.period.quarters) & set(period.quarters)
+    if kind is PeriodKind.DATED:
+        if touched:
+            return "due"
+        if row.period.continues_after and row.period.end and row.period.end < period.start:
+            return "ongoing"
+        return "outside"
+    return "ongoing" if touched or (row.period.continues_after and row.period.end and row.period.end < period.start) else "outside"
+
+
+class PlanSearch:
+    """Search over one index snapshot."""
+
+    def __init__(self, index: Index, agencies: AgencyTable):
+        self.index = index
+        self.agencies = agencies
+        self.plans = list(index.plans.values())
+
+    # -- scope -----------------------------------------------------------------------------
+    def plans_for(self, query: Query) -> list[PlanDocument]:
+        plans = [p for p in self.plans if not query.provinces or p.province in query.provinces]
+        if query.year and not query.period:
+            plans = [p for p in plans if p.year == query.year] or plans
+        return plans
+
+    def _periods_for(self, query: Query, plans: list[PlanDocument]) -> list[tuple[PlanDocument, AskedPeriod | None, AskedPeriod | None]]:
+        """(plan, period to use, asked period when moved) — the nearest plan when the asked period
+        lies outside every plan of a province."""
+        if query.period is None:
+            return [(plan, None, None) for plan in plans]
+        years = set(range(query.period.start.year, query.period.end.year + 1))
+        inside = [p for p in plans if p.year in years]
+        if inside:
+            return [(plan, query.period, None) for plan in inside]
+        # No plan covers the period at all: offer each province's nearest plan, labelled as such.
+        chosen = []
+        for province in dict.fromkeys(p.province for p in plans):
+            own = [p for p in plans if p.province == province]
+            nearest = min(own, key=lambda p: (abs(p.year - query.period.start.year), -p.year))
+            chosen.append((nearest, move_period_to_year(query.period, nearest.year), query.period))
+        return chosen
+
+    # -- listings ---------------------------------------------------------------------------
+    def listing(self, query: Query) -> Retrieval:
+        plans = self.plans_for(query)
+        result = Retrieval(intent=Intent.LISTING, plans_in_scope=[p.id for p in plans])
+        for plan, period, moved_from in self._periods_for(query, plans):
+            listing = PlanListing(plan=plan, period=period, moved_from=moved_from)
+            if query.agency:
+                self._agency_groups(query, plan, period, listing)
+            else:
+                self._period_groups(plan, period, listing)
+            if listing.ids or query.agency:
+                result.listings.append(listing)
+        return result
+
+    def _rows(self, where: dict[str, Any] | None) -> list[RowRecord]:
+        rows = [self.index.records[i] for i in self.index.filter_ids(where)]
+        return sorted((r for r in rows if isinstance(r, RowRecord)), key=lambda r: (r.lines[0], r.id))
+
+    def _agency_groups(self, query: Query, plan: PlanDocument, period: AskedPeriod | None, listing: PlanListing) -> None:
+        agency = query.agency.id
+        collectives = self.agencies.collectives_concerning(agency)
+        clauses = [{"lead": {"$contains": agency}}, {"coordinating": {"$contains": agency}}]
+        clauses += [{"lead": {"$contains": c}} for c in collectives]
+        rows = self._rows(_all_of([{"document": plan.id}, {"kind": "row"}, _any_of(clauses)]))
+        buckets: dict[str, list[str]] = {}
+        collective_names: dict[str, str] = {}
+        for row in rows:
+            timing = _timing(row, period)
+            if timing == "outside":
+                continue
+            lead_ids = {a.id for a in row.lead}
+            if agency in lead_ids:
+                key = f"lead_{timing}" if period else "lead"
+            elif lead_ids & set(collectives):
+                key = "collective"
+                for a in row.lead:
+                    if a.id in collectives:
+                        collective_names[a.id] = a.name
+            else:
+                key = "coordinating"
+            buckets.setdefault(key, []).append(row.id)
+        label = period.label if period else ""
+        titles = {
+            "lead_due": f"Chủ trì, đến hạn trong {label}",
+            "lead_ongoing": f"Chủ trì, thực hiện thường xuyên hoặc cả năm (có trong {label})",
+            "lead_open": "Chủ trì, thời hạn theo hướng dẫn, kế hoạch hoặc khi phát sinh",
+            "lead": "Chủ trì",
+            "collective": "Giao chung cho " + ", ".join(collective_names.values()),
+            "coordinating": "Phối hợp",
+        }
+        wanted = {
+            Role.LEAD: ("lead_due", "lead_ongoing", "lead_open", "lead", "collective"),
+            Role.COORDINATING: ("coordinating",),
+            Role.ANY: ("lead_due", "lead_ongoing", "lead_open", "lead", "collective", "coordinating"),
+        }[query.role]
+        for key in wanted:
+            if buckets.get(key):
+                listing.groups.append(RowGroup(key=key, title=titles[key], ids=buckets[key]))
+        if query.role is Role.LEAD and buckets.get("coordinating"):
+            listing.notes.append(f"Ngoài ra {query.agency.name} phối hợp thực hiện {len(buckets['coordinating'])} nhiệm vụ khác.")
+
+    def _period_groups(self, plan: PlanDocument, period: AskedPeriod | None, listing: PlanListing) -> None:
+        rows = self._rows(_all_of([{"document": plan.id}, {"kind": "row"}]))
+        if period is None:
+            listing.groups.append(RowGroup(key="all", title="Tất cả nhiệm vụ", ids=[r.id for r in rows]))
+            return
+        due = [r.id for r in rows if _timing(r, period) == "due"]
+        ongoing = sum(_timing(r, period) == "ongoing" for r in rows)
+        if due:
+            listing.groups.append(RowGroup(key="due", title=f"Đến hạn trong {period.label}", ids=due))
+        if ongoing:
+            listing.notes.append(f"Ngoài ra có {ongoing} nhiệm vụ thực hiện thường xuyên hoặc cả năm.")
+
+    # -- hybrid search ----------------------------------------------------------------------
+    def search(self, text: str, plans: list[PlanDocument], kinds: tuple[str, ...] = ("row", "prose"),
+               k: int = 8, allowed: set[str] | None = None) -> list[Hit]:
+        plan_ids = {p.id for p in plans}
+        scope = {
+            record_id for record_id, record in self.index.records.items()
+            if record.document in plan_ids and record.kind in kinds and (allowed is None or record_id in allowed)
+        }
+        if not scope:
+            return []
+        lexical = self.index.lexical.search(text, k=30, allowed=scope)
+        where = _all_of([
+            {"document": {"$in": sorted(plan_ids)}} if len(plan_ids) > 1 else {"document": next(iter(plan_ids))},
+            {"kind": kinds[0]} if len(kinds) == 1 else None,
+        ])
+        dense = [(i, s) for i, s in self.index.dense_search(text, k=30, where=where) if i in scope]
+        fused = fuse_ranks([h.id for h in lexical], [i for i, _ in dense])
+        lexical_rank = {h.id: (rank, h.score) for rank, h in enumerate(lexical, start=1)}
+        dense_rank = {i: (rank, s) for rank, (i, s) in enumerate(dense, start=1)}
+        hits = [
+            Hit(
+                id=record_id,
+                score=score,
+                lexical_rank=lexical_rank.get(record_id, (None, 0.0))[0],
+                lexical_score=lexical_rank.get(record_id, (None, 0.0))[1],
+                dense_rank=dense_rank.get(record_id, (None, 0.0))[0],
+                dense_similarity=dense_rank.get(record_id, (None, 0.0))[1],
+            )
+            for record_id, score in fused.items()
+        ]
+        return sorted(hits, key=lambda h: -h.score)[:k]
+
+    def retrieve(self, query: Query) -> Retrieval:
+        if query.intent is Intent.DECLINE:
+            return Retrieval(intent=Intent.DECLINE)
+        if query.intent is Intent.LISTING:
+            return self.listing(query)
+        plans = self.plans_for(query)
+        kinds = ("row",) if query.intent is Intent.LOOKUP else ("row", "prose")
+        allowed = None
+        if query.intent is Intent.LOOKUP and query.agency:
+            agency_rows = self.listing(query.model_copy(update={"period": None, "role": Role.ANY}))
+            allowed = set(agency_rows.ids) or None
+        hits = self.search(query.question, plans, kinds=kinds, allowed=allowed)
+        return Retrieval(intent=query.intent, hits=hits, plans_in_scope=[p.id for p in plans])
+
+    def record(self, record_id: str) -> Record:
+        return self.index.get(record_id)

