@@ -22,6 +22,7 @@ _SECTION_MARK = re.compile(r"^(?P<code>[IVXLC]+|[A-H])\.?(?:\s+(?P<title>\S.*))?
 _SECTION_CELL = re.compile(r"^(?P<code>[IVXLC]+)\.\s*(?P<title>.+)$")
 _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s")
 _ACTIVITY_NUMBERS = re.compile(r"(?m)^\s*(\d+\.\d+)\.?\s")
+_FIRST_PARAGRAPH = re.compile(r"^\s*<p>(.*?)</p>", re.IGNORECASE | re.DOTALL)
 _BLOCK_BREAK = re.compile(r"</?(p|li|br)\b[^>]*>", re.IGNORECASE)
 _INLINE_BULLET = re.compile(r"(?<=\S)\s+(?=- )")
 
@@ -141,6 +142,10 @@ class Assembler:
         draft = self.drafts[-1]
         for index, fragment in enumerate(cells):
             if strip_html(fragment) and index < len(draft.cells):
+                before = strip_html(draft.cells[index])
+                if before and before[-1].isalnum():
+                    # The page broke mid-sentence: the fragment's first paragraph finishes it.
+                    fragment = _FIRST_PARAGRAPH.sub(r"\1", fragment, count=1)
                 draft.cells[index] = f"{draft.cells[index]} {fragment}".strip()
         draft.lines = (draft.lines[0], row.lines[1])
         draft.notes.append(f"nối phần tiếp theo ở dòng {row.lines[0]} (hàng bị ngắt trang)")
@@ -338,9 +343,14 @@ class Assembler:
         self._reassign_orphan_tasks()
         records: list[RowRecord] = []
         seen: dict[str, int] = {}
+        labels: dict[str, int] = {}
         previous: RowRecord | None = None
         for draft in self.drafts:
             record = self._record(draft, previous if draft.index_in_group > 1 else None, seen)
+            labels[record.label] = labels.get(record.label, 0) + 1
+            if labels[record.label] > 1:
+                # The document prints the same number twice; say which occurrence is meant.
+                record.label += f" (lần {labels[record.label]})"
             records.append(record)
             previous = record
         return records

@@ -131,6 +131,7 @@ CASES = [
             "Khi có chủ trương của Thủ tướng Chính phủ",
             "Khi có yêu cầu của các đơn vị",
             "Khi phát hiện nhiều bất cập, hạn chế",
+            "Sau khi thực hiện kiểm tra xong",
         )
     ],
     # not a period
