@@ -63,6 +63,8 @@ def index_command(ctx: click.Context, quiet: bool) -> None:
     for doc in report.documents:
         for issue in doc.issues:
             console.print(f"  [yellow]{doc.plan.file}, dòng {issue.line}:[/yellow] {issue.message}")
+    for message in report.manifest_errors:
+        console.print(f"[red]LỖI danh mục:[/red] {message}")
     if report.rebuilt_reason:
         console.print(f"Xây dựng lại toàn bộ vì {report.rebuilt_reason}.")
     if report.changed:

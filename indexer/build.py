@@ -68,10 +68,11 @@ class BuildReport:
     seconds: float = 0.0
     size_bytes: int = 0
     rebuilt_reason: str | None = None
+    manifest_errors: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
-        return any(summary.error for summary in self.documents)
+        return bool(self.manifest_errors) or any(summary.error for summary in self.documents)
 
 
 def fingerprint(plan: PlanDocument, path: Path, agencies_digest: str) -> str:
@@ -109,7 +110,7 @@ def build_index(
     """Bring the index in line with the corpus; an unchanged corpus leaves everything as it was."""
     started = dt.datetime.now()
     progress = progress or (lambda stage, done, total: None)
-    plans = load_manifest(corpus_dir)
+    plans, manifest_errors = load_manifest(corpus_dir)
     previous = current_build(index_dir)
     old_meta = read_meta(previous) if previous else None
     reason = None
@@ -163,6 +164,7 @@ def build_index(
             build=previous,
             changed=False,
             documents=summaries,
+            manifest_errors=manifest_errors,
             seconds=(dt.datetime.now() - started).total_seconds(),
             size_bytes=_folder_size(previous) if previous else 0,
         )
@@ -223,6 +225,7 @@ def build_index(
         seconds=(dt.datetime.now() - started).total_seconds(),
         size_bytes=_folder_size(build),
         rebuilt_reason=reason,
+        manifest_errors=manifest_errors,
     )
 
 

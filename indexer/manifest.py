@@ -13,8 +13,19 @@ from indexer.records import PlanDocument
 MANIFEST_NAME = "manifest.toml"
 
 
-def load_manifest(corpus_dir: Path) -> list[PlanDocument]:
-    """Read corpus/manifest.toml; every entry must name a file in the corpus folder."""
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "mục"
+        parts.append(f"{where}: {item['msg']} (giá trị: {item.get('input')!r})")
+    return "; ".join(parts)
+
+
+def load_manifest(corpus_dir: Path) -> tuple[list[PlanDocument], list[str]]:
+    """Plans declared in corpus/manifest.toml, and one message per entry that is not valid.
+
+    A bad entry never stops the others from being indexed.
+    """
     path = corpus_dir / MANIFEST_NAME
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -23,13 +34,18 @@ def load_manifest(corpus_dir: Path) -> list[PlanDocument]:
     except tomllib.TOMLDecodeError as exc:
         raise CorpusError(f"Tệp danh mục {path} sai cú pháp TOML: {exc}") from exc
     plans: list[PlanDocument] = []
-    for index, entry in enumerate(data.get("plan", []), start=1):
+    errors: list[str] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(data.get("plan", []), start=1):
+        name = entry.get("file") or entry.get("id") or f"mục thứ {number}"
         try:
-            plans.append(PlanDocument.model_validate(entry))
+            plan = PlanDocument.model_validate(entry)
         except ValidationError as exc:
-            raise CorpusError(f"{path}: mục [[plan]] thứ {index} không hợp lệ: {exc}") from exc
-    ids = [plan.id for plan in plans]
-    duplicates = {plan_id for plan_id in ids if ids.count(plan_id) > 1}
-    if duplicates:
-        raise CorpusError(f"{path}: mã kế hoạch bị trùng: {', '.join(sorted(duplicates))}")
-    return plans
+            errors.append(f"{path.name}, [[plan]] thứ {number} ({name}): {_describe(exc)}")
+            continue
+        if plan.id in seen:
+            errors.append(f"{path.name}, [[plan]] thứ {number} ({name}): mã kế hoạch «{plan.id}» bị trùng")
+            continue
+        seen.add(plan.id)
+        plans.append(plan)
+    return plans, errors

@@ -38,46 +38,46 @@ def read_text(path: Path, document: str) -> list[str]:
 def _check_roles(plan: PlanDocument, table: RawTable) -> None:
     if plan.columns is not None and len(plan.columns) != len(table.headings):
         raise DocumentError(
-            plan.id,
+            plan.file,
             f"danh mục khai báo {len(plan.columns)} cột nhưng bảng có {len(table.headings)} cột",
             line=table.header_line,
         )
     for heading, role in zip(table.headings, table.roles):
         if role not in ROLES:
             raise DocumentError(
-                plan.id,
+                plan.file,
                 f"không nhận ra cột «{heading}» của bảng nhiệm vụ; khai báo `columns` cho kế hoạch này "
                 "trong corpus/manifest.toml",
                 line=table.header_line,
             )
     if "task" not in table.roles and "activity" not in table.roles:
-        raise DocumentError(plan.id, "bảng không có cột nhiệm vụ", line=table.header_line)
+        raise DocumentError(plan.file, "bảng không có cột nhiệm vụ", line=table.header_line)
 
 
 def parse_document(plan: PlanDocument, path: Path, agencies: AgencyTable) -> ParsedDocument:
     """Parse one plan; raises DocumentError naming the file and line when it cannot."""
     if not path.exists():
-        raise DocumentError(plan.id, f"không tìm thấy tệp {path.name} trong thư mục corpus")
+        raise DocumentError(plan.file, f"không tìm thấy tệp {path.name} trong thư mục corpus")
     table: RawTable | None
     if plan.layout is Layout.DOCX:
         try:
             lines, table, table_lines = read_docx(path, plan.columns)
         except Exception as exc:  # python-docx raises several types for broken files
-            raise DocumentError(plan.id, f"không đọc được tệp Word {path.name}: {exc}") from exc
+            raise DocumentError(plan.file, f"không đọc được tệp Word {path.name}: {exc}") from exc
         if table is None:
-            raise DocumentError(plan.id, f"tệp Word {path.name} không có bảng nhiệm vụ")
+            raise DocumentError(plan.file, f"tệp Word {path.name} không có bảng nhiệm vụ")
     else:
-        lines = read_text(path, plan.id)
+        lines = read_text(path, plan.file)
         table, table_lines = None, range(0)
         if plan.layout is Layout.TSV:
             header = find_tsv_header(lines)
             if header is None:
-                raise DocumentError(plan.id, "không tìm thấy dòng tiêu đề của bảng nhiệm vụ (các cột phân tách bằng tab)")
+                raise DocumentError(plan.file, "không tìm thấy dòng tiêu đề của bảng nhiệm vụ (các cột phân tách bằng tab)")
             table = read_tsv_table(lines, header, plan.columns)
         elif plan.layout is Layout.CELL_LINES:
             header = find_cell_lines_header(lines)
             if header is None:
-                raise DocumentError(plan.id, "không tìm thấy tiêu đề bảng dạng mỗi ô một dòng (ô đầu «TT»)")
+                raise DocumentError(plan.file, "không tìm thấy tiêu đề bảng dạng mỗi ô một dòng (ô đầu «TT»)")
             table = read_cell_lines_table(lines, header, plan.columns)
         if table is not None:
             table_lines = range(table.header_line - 1, table.end_line)

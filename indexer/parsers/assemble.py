@@ -158,10 +158,11 @@ class Assembler:
         if self._plain(cells, "task"):
             self.group.task = display_text(self._get(cells, "task"))
 
-    def _starts_group(self, cells: list[str]) -> bool:
+    def _starts_group(self, row: RawRow, cells: list[str]) -> bool:
         if "stt" in self.roles:
             return bool(self._plain(cells, "stt")) or bool(self._plain(cells, "target"))
-        return bool(self._plain(cells, "task")) and not self._plain(cells, "task")[0].islower()
+        task = self._plain(cells, "task")
+        return bool(task) and not (row.after_break and task[0].islower())
 
     def feed(self, row: RawRow) -> None:
         cells, repaired = merge_bare_numbers(row.cells, self.roles)
@@ -186,14 +187,14 @@ class Assembler:
                 self.group.heading = parent
             return
         task_fragment = self._plain(cells, "task")
-        if self._starts_group(cells):
+        if self._starts_group(row, cells):
             heading = self.group.heading if "." in self._plain(cells, "stt") else ""
             self.group = _Group(number=self._plain(cells, "stt"), heading=heading)
             match = _LEADING_NUMBER.match(task_fragment + " ")
             if not self.group.number and match:
                 self.group.number = match.group(1)
             self._refresh_group_from(cells)
-        elif task_fragment and task_fragment[0].islower():
+        elif row.after_break and task_fragment and task_fragment[0].islower():
             # A merged task cell that runs on after a page break: the text belongs to the group.
             self.group.task = f"{self.group.task} {display_text(self._get(cells, 'task'))}".strip()
             cells = list(cells)

@@ -24,7 +24,7 @@ ROW_COUNTS = {"namdinh2022": 65, "soctrang2021": 29, "hatinh2022": 69, "khanhhoa
 @pytest.fixture(scope="module")
 def parsed() -> dict[str, ParsedDocument]:
     agencies = AgencyTable.load()
-    return {plan.id: parse_document(plan, CORPUS / plan.file, agencies) for plan in load_manifest(CORPUS)}
+    return {plan.id: parse_document(plan, CORPUS / plan.file, agencies) for plan in load_manifest(CORPUS)[0]}
 
 
 def rows_at(doc: ParsedDocument, line: int) -> list[RowRecord]:

@@ -1,0 +1,149 @@
+"""What the server holds while it runs: the index and assistant being served, and the background
+reindex that replaces them.
+
+Requests read `Runtime.snapshot` once and keep that object for their whole life, so a swap (one
+attribute assignment) never hands a request the old index with the new assistant, and questions
+asked during a rebuild are answered by the old pair until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cchc.errors import CchcError, IndexMismatchError, IndexNotReadyError
+from cchc.settings import Settings
+from indexer.build import BuildReport
+from indexer.store import Index
+
+from bots.web.schemas import ReindexStatus
+
+logger = logging.getLogger(__name__)
+
+Builder = Callable[[Settings], BuildReport]
+Loader = Callable[[Settings], tuple[Index, Any]]
+
+
+def load_index_and_assistant(settings: Settings) -> tuple[Index, Any]:
+    from cchc.wiring import build_assistant, open_index
+
+    index = open_index(settings)
+    return index, build_assistant(settings, index)
+
+
+def build_index(settings: Settings) -> BuildReport:
+    from cchc.wiring import build
+
+    return build(settings)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One index and the assistant answering from it; never changed once made."""
+
+    index: Index
+    assistant: Any  # assistant.chain.Assistant (imported lazily: it pulls in LangChain)
+    rows_per_plan: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, index: Index, assistant: Any) -> Snapshot:
+        return cls(index=index, assistant=assistant, rows_per_plan=dict(Counter(row.document for row in index.rows)))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Runtime:
+    def __init__(self, settings: Settings, builder: Builder = build_index, loader: Loader = load_index_and_assistant):
+        self.settings = settings
+        self._builder = builder
+        self._loader = loader
+        self._snapshot: Snapshot | None = None
+        self._status = ReindexStatus()
+        self._lock = threading.Lock()  # guards _status and the start of a reindex, not reads of _snapshot
+        self._thread: threading.Thread | None = None
+
+    # -- serving ---------------------------------------------------------------------------
+    @property
+    def loaded(self) -> bool:
+        return self._snapshot is not None
+
+    @property
+    def snapshot(self) -> Snapshot:
+        snapshot = self._snapshot
+        if snapshot is None:
+            raise IndexNotReadyError(
+                "Chỉ mục kế hoạch chưa sẵn sàng nên chưa trả lời được. Hãy thử lại sau ít phút, "
+                "hoặc báo quản trị viên chạy `cchc index`."
+            )
+        return snapshot
+
+    def install(self, index: Index, assistant: Any) -> None:
+        self._snapshot = Snapshot.of(index, assistant)
+
+    def load(self) -> None:
+        """Open the current build; without one the server still starts and says so (health, 503)."""
+        try:
+            index, assistant = self._loader(self.settings)
+        except (IndexNotReadyError, IndexMismatchError) as exc:
+            logger.warning("Không mở được chỉ mục: %s", exc)
+            return
+        self.install(index, assistant)
+
+    # -- reindex ---------------------------------------------------------------------------
+    @property
+    def status(self) -> ReindexStatus:
+        with self._lock:
+            return self._status.model_copy()
+
+    def start_reindex(self) -> tuple[bool, ReindexStatus]:
+        """Start a rebuild in a background thread; (False, status) if one is already running."""
+        with self._lock:
+            if self._status.state == "running":
+                return False, self._status.model_copy()
+            self._status = ReindexStatus(state="running", started_at=_now(), build=self._status.build)
+            # A thread, not the event loop's executor: a rebuild embeds for minutes and must not
+            # take a slot that questions need.
+            self._thread = threading.Thread(target=self._reindex, name="cchc-reindex", daemon=True)
+            self._thread.start()
+            return True, self._status.model_copy()
+
+    def wait_reindex(self, timeout: float | None = None) -> ReindexStatus:
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return self.status
+
+    def _reindex(self) -> None:
+        try:
+            report = self._builder(self.settings)
+            index, assistant = self._loader(self.settings)
+            previous = self._snapshot
+            if previous is not None:
+                # Conversations survive the swap: follow-ups keep their context.
+                assistant.sessions = previous.assistant.sessions
+            self.install(index, assistant)
+            outcome = ReindexStatus(
+                state="succeeded",
+                build=index.build.name,
+                changed=report.changed,
+                failed_documents=[f"{doc.plan.id}: {doc.error}" for doc in report.documents if doc.error],
+            )
+        except CchcError as exc:
+            logger.warning("Xây dựng lại chỉ mục thất bại: %s", exc)
+            outcome = ReindexStatus(state="failed", error=str(exc))
+        except Exception:  # the thread must always leave a status behind, whatever broke
+            logger.exception("reindex failed")
+            outcome = ReindexStatus(state="failed", error="Lỗi không lường trước khi xây dựng lại chỉ mục; xem nhật ký máy chủ.")
+        with self._lock:
+            outcome.started_at = self._status.started_at
+            outcome.finished_at = _now()
+            if outcome.build is None and self._snapshot is not None:
+                outcome.build = self._snapshot.index.build.name
+            self._status = outcome

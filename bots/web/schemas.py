@@ -1,0 +1,110 @@
+"""Request and response models of the HTTP API. The answer itself is assistant.contract.Answer,
+returned unchanged; these models cover everything around it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from indexer.records import PlanDocument, ProseSection, RowRecord
+
+# The exact limit is settings.max_question_chars, checked per request (it is configuration, and a
+# model is built at import time); this bound only keeps absurd bodies out before that check.
+QUESTION_HARD_LIMIT = 10_000
+SESSION_PATTERN = r"^[A-Za-z0-9_.:-]{1,100}$"
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=QUESTION_HARD_LIMIT, examples=["Sở Nội vụ chủ trì những việc gì trong quý này?"])
+    today: dt.date | None = Field(None, description="reference day for «quý này», «quý sau»; default: the server's today")
+    session: str | None = Field(None, pattern=SESSION_PATTERN, description="one id per conversation, so follow-ups inherit context")
+    agency: str | None = Field(
+        None, max_length=100, description="agency id of «đơn vị của tôi» (from /api/agencies), used when the question says «đơn vị tôi»"
+    )
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("Câu hỏi đang trống. Hãy nhập câu hỏi, ví dụ: «Sở Nội vụ chủ trì những việc gì trong quý này?»")
+        return value
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(description="Vietnamese, for the user")
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class RowDetail(BaseModel):
+    """One cited record, whole, with the plan it comes from."""
+
+    kind: Literal["row", "prose"]
+    record: RowRecord | ProseSection
+    plan: PlanDocument
+
+
+class AgencyOut(BaseModel):
+    id: str
+    name: str
+    short: str = ""
+    kind: str | None = None
+    collective: bool = False
+    aliases: list[str] = Field(default_factory=list)
+
+
+class PlanOut(BaseModel):
+    id: str
+    province: str
+    year: int
+    title: str
+    short_title: str
+    doc_number: str | None = None
+    doc_date: dt.date | None = None
+    rows: int = Field(description="task-table rows indexed from this plan")
+
+
+ReindexState = Literal["idle", "running", "succeeded", "failed"]
+
+
+class ReindexStatus(BaseModel):
+    state: ReindexState = "idle"
+    started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    build: str | None = Field(None, description="build folder serving after the last successful reindex")
+    changed: bool | None = Field(None, description="false when the corpus matched the index already")
+    failed_documents: list[str] = Field(default_factory=list, description="Vietnamese, one per plan that could not be read")
+    error: str | None = Field(None, description="Vietnamese, when the reindex failed as a whole")
+
+
+class Health(BaseModel):
+    loaded: bool
+    build: str | None = None
+    built_at: dt.datetime | None = None
+    embedding: str | None = None
+    generator: str | None = None
+    rows: int = 0
+    sections: int = 0
+    plans: int = 0
+    reindex: ReindexState = "idle"
+
+
+class FeedbackRequest(BaseModel):
+    rating: Literal["up", "down"]
+    question: str = Field(min_length=1, max_length=4000)
+    answer: str = Field(max_length=100_000)
+    comment: str | None = Field(None, max_length=2000)
+    session: str | None = Field(None, pattern=SESSION_PATTERN)
+    today: dt.date | None = None
+    citations: list[str] = Field(default_factory=list, max_length=500, description="ids of the cited rows")
+
+
+class FeedbackStored(BaseModel):
+    id: int
+
