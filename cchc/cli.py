@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cchc.errors import CchcError
 from cchc.settings import Settings, get_settings
+from eval.cli import bench_command, eval_command
 
 # Pipes get a wide console so tables of long Vietnamese cells stay readable in logs.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -182,4 +183,6 @@ main.add_command(index_command)
 main.add_command(rows_command)
 main.add_command(ask_command)
 main.add_command(serve_command)
+main.add_command(eval_command)
+main.add_command(bench_command)
 main.add_command(telegram_command)
