@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pydantic import BaseModel, Field
 
 from assistant.contract import Intent, Query
-from assistant.retrieval import Hit, Retrieval
+from assistant.retrieval import Hit, Retrieval, expand_for_search
 from indexer.records import PlanDocument, ProseSection, RowRecord
 from indexer.store import Record
 from indexer.vntext import fold, tokens
@@ -19,6 +19,9 @@ _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
 # A hit must share this many query terms (BM25 score) or be this close in meaning to count as found.
 MIN_LEXICAL_SCORE = 3.0
 MIN_DENSE_SIMILARITY = 0.86
+
+
+_COMMON_TERMS = set(tokens("của các và cho là trong tỉnh kế hoạch năm được có những gì nào ai"))
 
 
 class Draft(BaseModel):
@@ -107,7 +110,12 @@ class DeterministicGenerator:
         listings = retrieval.listings
         if not any(listing.ids for listing in listings):
             scope = f" trong {query.period.label}" if query.period else ""
-            yield f"Các kế hoạch hiện có không giao nhiệm vụ nào cho {who}{scope}. Các kế hoạch hiện có: {plans_held(self.plans)}.", []
+            role = {"lead": " chủ trì", "coordinating": " phối hợp"}.get(query.role.value, "")
+            plans = [listing.plan for listing in listings] or self.plans
+            yield f"Các kế hoạch không giao {who} nhiệm vụ{role} nào{scope} ({plans_held(plans)}).", []
+            for listing in listings:
+                for note in listing.notes:
+                    yield note, []
             return
         moved = [listing for listing in listings if listing.moved_from]
         if moved:
@@ -142,7 +150,10 @@ class DeterministicGenerator:
             yield from self._not_found(query)
             return
         best = self.records[hits[0].id]
-        assert isinstance(best, RowRecord)
+        if isinstance(best, ProseSection):
+            # The answer lives in the plan body (reporting deadlines, targets), not in a table row.
+            yield from self._search(query, retrieval)
+            return
         field = query.lookup
         work = _short(_work(best), 160)
         if field == "coordinating":
@@ -174,7 +185,7 @@ class DeterministicGenerator:
         if not hits:
             yield from self._not_found(query)
             return
-        query_terms = set(tokens(query.topic or query.question))
+        query_terms = set(tokens(expand_for_search(query.question))) - _COMMON_TERMS
         for hit in hits[:3]:
             record = self.records[hit.id]
             if isinstance(record, RowRecord):

@@ -3,6 +3,7 @@ search fused by rank for lookups and prose facts."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -10,8 +11,9 @@ from pydantic import BaseModel, Field
 from assistant.contract import AskedPeriod, Intent, Query, Role
 from assistant.periods import move_period_to_year
 from indexer.agencies import AgencyTable
-from indexer.records import PeriodKind, PlanDocument, RowRecord
+from indexer.records import PeriodKind, PlanDocument, ProseSection, RowRecord
 from indexer.store import Index, Record
+from indexer.vntext import fold
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust without tuning
 
@@ -54,6 +56,42 @@ class Retrieval(BaseModel):
         if self.listings:
             return [row_id for listing in self.listings for row_id in listing.ids]
         return [hit.id for hit in self.hits]
+
+
+class FactRule(BaseModel):
+    """A kind of fact officials ask about that the plans word their own way: how the question
+    says it, the words to add to the search, and how to recognise the passage that states it."""
+
+    asks: str
+    adds: str
+    passage: str
+
+
+FACT_RULES = [
+    FactRule(asks=r"\b(?:ai|nguoi) ky\b|\bky (?:ban hanh|ke hoach)\b|\bchu ky\b",
+             adds="Người ký TM. ỦY BAN NHÂN DÂN CHỦ TỊCH", passage=r"^Người ký$"),
+    FactRule(asks=r"\bso (?:hieu|ke hoach|may|bao nhieu)\b|\bke hoach so\b|\bngay ban hanh\b|\bban hanh ngay\b|\bngay nao\b",
+             adds="Kèm theo Kế hoạch số /KH-UBND ngày", passage=r"Kế hoạch số\s*:?\s*\d+"),
+    FactRule(asks=r"\b(?:han|thoi han|thoi gian|khi nao)\b.*\bbao cao\b|\bbao cao\b.*\b(?:han|khi nao|ngay nao)\b|\bchot so lieu\b",
+             adds="Thời hạn báo cáo chậm nhất chốt số liệu", passage=r"Thời hạn báo cáo|chốt số liệu"),
+    FactRule(asks=r"\bnoi nhan\b|\bgui (?:cho )?(?:nhung )?ai\b", adds="Nơi nhận", passage=r"^Nơi nhận$"),
+]
+
+
+def expand_for_search(question: str) -> str:
+    folded = fold(question)
+    extra = [rule.adds for rule in FACT_RULES if re.search(rule.asks, folded)]
+    return " ".join([question, *extra])
+
+
+def fact_passages(question: str, sections: list[ProseSection]) -> list[str]:
+    """Sections that state the kind of fact asked for (signer, document number, reporting deadline)."""
+    folded = fold(question)
+    found: list[str] = []
+    for rule in FACT_RULES:
+        if re.search(rule.asks, folded):
+            found += [s.id for s in sections if re.search(rule.passage, s.heading) or re.search(rule.passage, s.text)]
+    return list(dict.fromkeys(found))
 
 
 def fuse_ranks(*rankings: list[str], k: int = RRF_K) -> dict[str, float]:
@@ -186,6 +224,9 @@ class PlanSearch:
                 listing.groups.append(RowGroup(key=key, title=titles[key], ids=buckets[key]))
         if query.role is Role.LEAD and buckets.get("coordinating"):
             listing.notes.append(f"Ngoài ra {query.agency.name} phối hợp thực hiện {len(buckets['coordinating'])} nhiệm vụ khác.")
+        led = sum(len(ids) for key, ids in buckets.items() if key.startswith("lead"))
+        if query.role is Role.COORDINATING and led:
+            listing.notes.append(f"Ngoài ra {query.agency.name} chủ trì {led} nhiệm vụ trong kế hoạch này.")
 
     def _period_groups(self, plan: PlanDocument, period: AskedPeriod | None, listing: PlanListing) -> None:
         rows = self._rows(_all_of([{"document": plan.id}, {"kind": "row"}]))
@@ -237,13 +278,17 @@ class PlanSearch:
         if query.intent is Intent.LISTING:
             return self.listing(query)
         plans = self.plans_for(query)
-        kinds = ("row",) if query.intent is Intent.LOOKUP else ("row", "prose")
+        kinds = ("row", "prose")
         allowed = None
         if query.intent is Intent.LOOKUP and query.agency:
             agency_rows = self.listing(query.model_copy(update={"period": None, "role": Role.ANY}))
             allowed = set(agency_rows.ids) or None
-        hits = self.search(query.question, plans, kinds=kinds, allowed=allowed)
-        return Retrieval(intent=query.intent, hits=hits, plans_in_scope=[p.id for p in plans])
+        hits = self.search(expand_for_search(query.question), plans, kinds=kinds, allowed=allowed)
+        plan_ids = {p.id for p in plans}
+        sections = [s for s in self.index.sections if s.document in plan_ids]
+        boosted = [Hit(id=i, score=1.0, lexical_score=float("inf")) for i in fact_passages(query.question, sections)]
+        ranked = boosted + [h for h in hits if h.id not in {b.id for b in boosted}]
+        return Retrieval(intent=query.intent, hits=ranked[: max(8, len(boosted))], plans_in_scope=[p.id for p in plans])
 
     def record(self, record_id: str) -> Record:
         return self.index.get(record_id)

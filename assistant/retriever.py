@@ -24,6 +24,9 @@ def to_documents(retrieval: Retrieval, search: PlanSearch) -> list[Document]:
             "moved_from": listing.moved_from.model_dump(mode="json") if listing.moved_from else None,
             "notes": listing.notes,
         }
+        if not listing.ids:
+            # An empty listing still tells the answer which plan was searched, and its notes.
+            documents.append(Document(page_content=listing.plan.title, metadata={"id": None, "group": None, **plan_meta}))
         for group in listing.groups:
             for row_id in group.ids:
                 documents.append(Document(
@@ -56,6 +59,8 @@ def from_documents(intent: Intent, documents: list[Document], search: PlanSearch
                 moved_from=AskedPeriod.model_validate(meta["moved_from"]) if meta["moved_from"] else None,
                 notes=list(meta["notes"]),
             )
+        if meta["group"] is None:
+            continue
         if not listing.groups or listing.groups[-1].key != meta["group"]:
             listing.groups.append(RowGroup(key=meta["group"], title=meta["group_title"]))
         listing.groups[-1].ids.append(meta["id"])

@@ -37,7 +37,10 @@ _ROLE_LEAD = re.compile(r"\b(?:chu tri|phu trach|chiu trach nhiem chinh)\b")
 _MY_AGENCY = re.compile(r"\b(?:don vi (?:cua )?(?:toi|minh|chung toi)|co quan (?:cua )?(?:toi|minh|chung toi)|chung toi|ben toi|ben minh)\b")
 _FOLLOW_UP = re.compile(r"^(?:va |vay |the |con |thi )*(?:con|the con|vay con)\b|\bthi sao\b|\bthe nao\b\s*$")
 _RELATIVE_YEAR = {"nam nay": 0, "nam ngoai": -1, "nam truoc": -1, "nam sau": 1, "nam toi": 1}
-_UNKNOWN_AGENCY = re.compile(r"\b(?:so|ban|chi cuc|cuc|trung tam|phong)\s+(?:[a-z]+\s?){1,4}")
+# "Sở Du lịch" that the alias table does not know: only with the accented word, since unaccented
+# "so" is also "số" (number) and "sổ".
+_UNKNOWN_AGENCY = re.compile(r"\b[Ss]ở(?:\s+[^\s,.;:?!]+){1,4}")
+_NOT_IN_NAME = set("phu trach chu tri co lam gi nhung duoc giao phai thi o tai trong quy nam thang can nhiem vu viec cua tinh phoi hop".split())
 _DOMAIN = re.compile(
     r"\b(?:cai cach|cchc|hanh chinh|ke hoach|nhiem vu|chu tri|phoi hop|thu tuc|tthc|so |ubnd|uy ban|par|sipas|"
     r"chi so|cong vu|cong chuc|vien chuc|bien che|to chuc bo may|the che|tai chinh cong|chinh quyen|dien tu|"
@@ -112,10 +115,15 @@ class QuestionParser:
             return AgencyMention(id=found[0].id, name=found[0].name), None
         if _MY_AGENCY.search(folded) and profile:
             return profile, None
-        if match := _UNKNOWN_AGENCY.search(folded):
+        if match := _UNKNOWN_AGENCY.search(text):
             words = match.group(0).split()
-            if words[0] == "so" and len(words) >= 2 and words[1] not in _STOPWORDS:
-                return None, text[match.start(): match.end()].strip()
+            name = [words[0]]
+            for word in words[1:]:
+                if fold(word) in _NOT_IN_NAME:
+                    break
+                name.append(word)
+            if len(name) > 1:
+                return None, " ".join(name)
         return None, None
 
     def _topic(self, folded: str) -> str:

@@ -33,6 +33,7 @@ _STATUS_TEXT = {
     405: "Địa chỉ này không nhận phương thức {method}.",
     401: "Cần xác thực.",
     403: "Không có quyền truy cập.",
+    413: "Nội dung gửi lên quá lớn.",
 }
 JSON_INVALID = "Nội dung gửi lên không phải JSON hợp lệ. Hãy gửi một đối tượng JSON, ví dụ {\"question\": \"…\"}."
 INTERNAL = "Hệ thống gặp lỗi ngoài dự kiến. Xin thử lại; nếu vẫn lỗi, hãy báo quản trị viên."

@@ -93,6 +93,7 @@ class Health(BaseModel):
     sections: int = 0
     plans: int = 0
     reindex: ReindexState = "idle"
+    max_question_chars: int = Field(description="longest question accepted, for the page's input")
 
 
 class FeedbackRequest(BaseModel):

@@ -1,0 +1,84 @@
+"""The FastAPI application: create_app(settings) wires routers, error handlers, security headers,
+the static page and the lifespan that loads the index once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from bots.feedback import FeedbackStore
+from bots.web.errors import install_error_handlers
+from bots.web.ratelimit import ClientRateLimit
+from bots.web.routers import admin, agencies, ask, feedback, health, page, plans, rows
+from bots.web.routers.page import STATIC_DIR
+from bots.web.runtime import Builder, Loader, Runtime, build_index, load_index_and_assistant
+from bots.web.security import SecurityHeaders
+from cchc.settings import Settings
+from indexer.store import Index
+
+# Generous for feedback (an answer can be 100 000 characters of Vietnamese), small enough that a
+# client cannot make the server buffer megabytes.
+MAX_BODY_BYTES = 1024 * 1024
+
+DESCRIPTION = """
+API của Trợ lý CCHC: hỏi đáp về các kế hoạch cải cách hành chính của tỉnh, theo từng dòng nhiệm vụ.
+
+Mọi thông báo lỗi có dạng `{"detail": "<tiếng Việt>"}`. Câu trả lời theo đúng hợp đồng `Answer`
+(giống `cchc ask --json`).
+"""
+
+
+def create_app(
+    settings: Settings,
+    *,
+    index: Index | None = None,
+    assistant: Any = None,
+    builder: Builder = build_index,
+    loader: Loader = load_index_and_assistant,
+    frame_ancestors: Sequence[str] = ("'self'",),
+) -> FastAPI:
+    """Build the app. Nothing loads here: the lifespan opens the index (or uses the given `index`
+    and `assistant`, which tests share across apps), so importing or creating the app is cheap.
+
+    `builder` and `loader` are how a reindex builds and opens a new index (cchc.wiring by default).
+    `frame_ancestors` lists the origins allowed to show the page in a frame (CSP frame-ancestors).
+    """
+    runtime = Runtime(settings, builder=builder, loader=loader)
+    rate_limit = ClientRateLimit(settings.rate_limit)  # fails fast on a malformed CCHC_RATE_LIMIT
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if index is not None and assistant is not None:
+            runtime.install(index, assistant)
+        elif not runtime.loaded:
+            await run_in_threadpool(runtime.load)  # loads the embedding model: seconds, once
+        app.state.feedback = await run_in_threadpool(FeedbackStore, settings.feedback_db)
+        yield
+
+    app = FastAPI(
+        title="Trợ lý CCHC",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        max_body_size=MAX_BODY_BYTES,
+    )
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.rate_limit = rate_limit
+
+    install_error_handlers(app)
+    for module in (ask, rows, agencies, plans, health, feedback, page):
+        app.include_router(module.router)
+    if settings.admin_token and settings.admin_token.get_secret_value():
+        # Without a token the admin routes do not exist at all (404), rather than being open.
+        app.include_router(admin.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders, frame_ancestors=frame_ancestors)
+    return app

@@ -1,0 +1,116 @@
+"""POST /api/ask and its streaming twin POST /api/ask/stream (Server-Sent Events)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+
+from assistant.contract import AgencyMention, Answer
+from assistant.understand import normalise_question
+from bots.web.deps import SettingsDep, SnapshotDep, rate_limited
+from bots.web.errors import INTERNAL
+from bots.web.schemas import AskRequest, ErrorResponse
+from cchc.errors import CchcError, QuestionError
+from cchc.wiring import agency_table
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api", tags=["hỏi đáp"], dependencies=[Depends(rate_limited("ask"))])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "JSON không hợp lệ"},
+    422: {"model": ErrorResponse, "description": "câu hỏi trống, chỉ có khoảng trắng, hoặc quá dài"},
+    429: {"model": ErrorResponse, "description": "vượt giới hạn yêu cầu; xem Retry-After"},
+    503: {"model": ErrorResponse, "description": "chỉ mục chưa sẵn sàng"},
+}
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A question checked against this server's settings, ready for the assistant."""
+
+    question: str
+    today: dt.date | None
+    session: str | None
+    profile_agency: AgencyMention | None
+
+
+def checked_question(body: AskRequest, settings: SettingsDep) -> Ask:
+    # The parser's own rule (trimmed, max settings.max_question_chars), applied before anything
+    # runs, so the streaming route can still answer 422 instead of an error event mid-stream.
+    normalise_question(body.question, settings.max_question_chars)
+    profile = None
+    if body.agency:
+        try:
+            agency = agency_table().get(body.agency)
+        except KeyError:
+            raise QuestionError(f"Không có đơn vị nào mang mã «{body.agency}»; hãy chọn lại trong danh sách đơn vị.") from None
+        profile = AgencyMention(id=agency.id, name=agency.name)
+    return Ask(question=body.question, today=body.today, session=body.session, profile_agency=profile)
+
+
+AskDep = Annotated[Ask, Depends(checked_question)]
+
+
+@router.post("/ask", response_model=Answer, responses=_ERRORS, summary="Hỏi trợ lý, nhận cả câu trả lời một lần")
+async def ask(question: AskDep, snapshot: SnapshotDep) -> Answer:
+    return await run_in_threadpool(
+        snapshot.assistant.ask,
+        question.question,
+        today=question.today,
+        session=question.session,
+        profile_agency=question.profile_agency,
+    )
+
+
+def _event(stage: str, payload: Any) -> ServerSentEvent:
+    if isinstance(payload, BaseModel):
+        data = payload.model_dump_json()
+    else:  # "delta": a chunk of answer text, wrapped so its newlines survive the SSE framing
+        data = json.dumps({"text": payload}, ensure_ascii=False)
+    return ServerSentEvent(event=stage, data=data)
+
+
+@router.post(
+    "/ask/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": (
+                "Sự kiện SSE, mỗi `data` là JSON: `query` (Query), `citation` (Citation, từng nguồn khi biết), "
+                "`delta` ({\"text\": đoạn câu trả lời}), `done` (Answer, giống hệt /api/ask), "
+                "`error` ({\"detail\": thông báo tiếng Việt})."
+            ),
+        },
+        **_ERRORS,
+    },
+    summary="Hỏi trợ lý, nhận câu trả lời dần dần (Server-Sent Events)",
+)
+async def ask_stream(question: AskDep, snapshot: SnapshotDep) -> EventSourceResponse:
+    stages = snapshot.assistant.stream(
+        question.question, today=question.today, session=question.session, profile_agency=question.profile_agency
+    )
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        try:
+            # Assistant.stream is synchronous (retrieval, embedding): each step runs in a worker
+            # thread so the event loop keeps serving other clients.
+            async for stage, payload in iterate_in_threadpool(stages):
+                yield _event(stage, payload)
+        except CchcError as exc:
+            yield ServerSentEvent(event="error", data=json.dumps({"detail": str(exc)}, ensure_ascii=False))
+        except Exception:
+            logger.exception("streaming answer failed")
+            yield ServerSentEvent(event="error", data=json.dumps({"detail": INTERNAL}, ensure_ascii=False))
+
+    return EventSourceResponse(events(), ping=15)

@@ -1,0 +1,84 @@
+"""`cchc serve`: build the index if there is none (or it no longer fits the settings), then run
+uvicorn with the app."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from cchc.settings import Settings
+from indexer.store import FORMAT_VERSION, current_build, read_meta
+
+
+def index_needs_build(settings: Settings) -> str | None:
+    """Why the index must be built before serving, or None when the current build fits."""
+    from cchc.wiring import embedding_for
+
+    build = current_build(settings.index_dir)
+    if build is None:
+        return "chưa có chỉ mục"
+    meta = read_meta(build)
+    if meta.format != FORMAT_VERSION:
+        return f"chỉ mục có định dạng {meta.format}, cần {FORMAT_VERSION}"
+    identity = embedding_for(settings).identity
+    if meta.embedding != identity:
+        return f"chỉ mục được xây bằng mô hình nhúng «{meta.embedding}», cấu hình hiện tại là «{identity}»"
+    return None
+
+
+class _ProgressPrinter:
+    """A line per stage and every ~10 %, readable in systemd or docker logs (no terminal tricks)."""
+
+    labels = {"parse": "Đọc và phân tích văn bản", "embed": "Tính véc-tơ nhúng"}
+
+    def __init__(self) -> None:
+        self._last: dict[str, int] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        step = max(1, total // 10)
+        last = self._last.get(stage)
+        if last is None or done >= total or done - last >= step:
+            self._last[stage] = done
+            print(f"  {self.labels.get(stage, stage)}: {done}/{total}", file=sys.stderr, flush=True)
+
+
+def ensure_index(settings: Settings) -> None:
+    from cchc.wiring import build
+
+    reason = index_needs_build(settings)
+    if reason is None:
+        return
+    print(f"Xây dựng chỉ mục trước khi phục vụ ({reason}), từ {settings.corpus_dir} …", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    report = build(settings, _ProgressPrinter())
+    for doc in report.documents:
+        if doc.error:
+            print(f"  LỖI {doc.plan.file}: {doc.error}", file=sys.stderr)
+    print(
+        f"Đã xây dựng chỉ mục: {sum(d.rows for d in report.documents)} dòng, "
+        f"{sum(d.sections for d in report.documents)} đoạn văn, trong {time.monotonic() - started:.1f} giây.",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    from bots.web.app import create_app
+
+    ensure_index(settings)
+    app = create_app(settings)
+    print(f"Trợ lý CCHC: http://{settings.host}:{settings.port}{settings.root_path}/", file=sys.stderr, flush=True)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        root_path=settings.root_path.rstrip("/"),
+        # X-Forwarded-For is believed only from FORWARDED_ALLOW_IPS (uvicorn's default: 127.0.0.1,
+        # a reverse proxy on this machine); see bots/web/ratelimit.py.
+        proxy_headers=True,
+        # One process: sessions, rate-limit windows and reindex state live in its memory.
+        workers=None,
+        log_level="info",
+    )
