@@ -195,15 +195,19 @@ class PlanSearch:
             if timing == "outside":
                 continue
             lead_ids = {a.id for a in row.lead}
+            # Named directly beats named through a collective: "Các sở, ban, ngành" lead with
+            # "Sở Tài chính" coordinating is, for Sở Tài chính, a coordination task.
             if agency in lead_ids:
                 key = f"lead_{timing}" if period else "lead"
+            elif agency in {a.id for a in row.coordinating}:
+                key = "coordinating"
             elif lead_ids & set(collectives):
                 key = "collective"
                 for a in row.lead:
                     if a.id in collectives:
                         collective_names[a.id] = a.name
             else:
-                key = "coordinating"
+                continue
             buckets.setdefault(key, []).append(row.id)
         label = period.label if period else ""
         titles = {
@@ -226,7 +230,7 @@ class PlanSearch:
             listing.notes.append(f"Ngoài ra {query.agency.name} phối hợp thực hiện {len(buckets['coordinating'])} nhiệm vụ khác.")
         led = sum(len(ids) for key, ids in buckets.items() if key.startswith("lead"))
         if query.role is Role.COORDINATING and led:
-            listing.notes.append(f"Ngoài ra {query.agency.name} chủ trì {led} nhiệm vụ trong kế hoạch này.")
+            listing.notes.append(f"Ngoài ra {query.agency.name} chủ trì {led} nhiệm vụ trong {period.label if period else 'kế hoạch này'}.")
 
     def _period_groups(self, plan: PlanDocument, period: AskedPeriod | None, listing: PlanListing) -> None:
         rows = self._rows(_all_of([{"document": plan.id}, {"kind": "row"}]))
@@ -278,12 +282,9 @@ class PlanSearch:
         if query.intent is Intent.LISTING:
             return self.listing(query)
         plans = self.plans_for(query)
-        kinds = ("row", "prose")
-        allowed = None
-        if query.intent is Intent.LOOKUP and query.agency:
-            agency_rows = self.listing(query.model_copy(update={"period": None, "role": Role.ANY}))
-            allowed = set(agency_rows.ids) or None
-        hits = self.search(expand_for_search(query.question), plans, kinds=kinds, allowed=allowed)
+        # An agency named in a lookup ("… đến UBND cấp xã") is part of what is asked about, not a
+        # filter: its words already weigh in the lexical ranking.
+        hits = self.search(expand_for_search(query.question), plans, kinds=("row", "prose"))
         plan_ids = {p.id for p in plans}
         sections = [s for s in self.index.sections if s.document in plan_ids]
         boosted = [Hit(id=i, score=1.0, lexical_score=float("inf")) for i in fact_passages(query.question, sections)]

@@ -24,7 +24,7 @@ _INJECTION = re.compile(
 _LOOKUPS: list[tuple[str, re.Pattern[str]]] = [
     ("coordinating", re.compile(r"\b(?:ai|co quan nao|don vi nao|nhung ai|nhung co quan nao|nhung don vi nao)\b[^?]*\bphoi hop\b")),
     ("lead", re.compile(r"\b(?:ai|co quan nao|don vi nao|so nao|ben nao)\b[^?]*\b(?:chu tri|phu trach|chiu trach nhiem|thuc hien|lam)\b|\b(?:chu tri|phu trach)\b[^?]*\b(?:la ai|la co quan nao|la don vi nao)\b")),
-    ("deadline", re.compile(r"\b(?:khi nao|bao gio|thoi han|han chot|han hoan thanh|den han|thoi gian thuc hien|thoi gian hoan thanh|tien do|luc nao|hoan thanh truoc)\b")),
+    ("deadline", re.compile(r"\b(?:khi nao|bao gio|thoi han|han chot|han hoan thanh|thoi gian thuc hien|thoi gian hoan thanh|tien do|luc nao|hoan thanh truoc)\b")),
     ("budget", re.compile(r"\b(?:kinh phi|bao nhieu tien|ngan sach|chi phi|du toan|trieu dong)\b")),
     ("product", re.compile(r"\b(?:san pham|ket qua dau ra|dau ra|ket qua la gi|ket qua can dat)\b")),
 ]
@@ -165,7 +165,7 @@ class QuestionParser:
         query.topic = self._topic(folded)
         if is_follow_up and previous is not None:
             self._inherit(query, previous)
-        query.intent = self._intent(query, folded)
+        query.intent = self._intent(query, folded, explicit_year=bool(re.search(r"\b20\d\d\b", folded)))
         return query
 
     def _inherit(self, query: Query, previous: Query) -> None:
@@ -186,20 +186,24 @@ class QuestionParser:
         if previous.intent is Intent.LISTING:
             query.inherited.append("intent")
 
-    def _intent(self, query: Query, folded: str) -> Intent:
+    def _intent(self, query: Query, folded: str, explicit_year: bool) -> Intent:
         if query.unknown_province and not query.provinces:
             query.decline_reason = "province"
             return Intent.DECLINE
-        plan_years = {plan.year for plan in self.plans}
+        plans = [p for p in self.plans if not query.provinces or p.province in query.provinces]
         asked_years = {query.period.start.year, query.period.end.year} if query.period else set()
-        if query.year and not query.period and query.year not in plan_years:
+        # A year written out with no plan is out of scope; a relative period ("quý này") falls back
+        # to the nearest plan instead, labelled as such.
+        about_plan_year = bool(query.agency or _LISTING_WORDS.search(folded) or re.search(r"ke hoach\D*\b20\d\d\b", folded))
+        if query.year and explicit_year and about_plan_year and query.year not in {p.year for p in plans}:
             query.decline_reason = "year"
             return Intent.DECLINE
-        if query.lookup in ("lead", "coordinating") and query.agency is None or (
-            query.lookup in ("deadline", "budget", "product") and len(query.topic.split()) >= 2
-        ):
+        # "Ai / cơ quan nào chủ trì X?" asks for an agency: any agency named is part of X.
+        if query.lookup in ("lead", "coordinating"):
             return Intent.LOOKUP
-        if query.lookup in ("lead", "coordinating") and query.agency is not None and not _LISTING_WORDS.search(folded):
+        if query.lookup in ("deadline", "budget", "product") and len(query.topic.split()) >= 2 and not (
+            query.period and _LISTING_WORDS.search(folded)
+        ):
             return Intent.LOOKUP
         if query.agency or query.unknown_agency or (query.period and _LISTING_WORDS.search(folded)) or "intent" in query.inherited:
             return Intent.LISTING

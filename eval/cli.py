@@ -2,18 +2,123 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import click
+
+DEFAULT_QUESTIONS = Path("eval/questions")
+DEFAULT_REPORTS = Path("eval/reports")
+
+
+def _stamp() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%SZ")
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
 
 
 @click.command("eval")
+@click.option("--questions", "questions_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_QUESTIONS,
+              show_default=True, help="Thư mục bộ câu hỏi (*.jsonl).")
+@click.option("--systems", default="", help="Các cấu hình, phân cách bằng dấu phẩy: full, full-minilm, naive-rag, "
+              "lexical, dense (mặc định: tất cả).")
+@click.option("--model", "models", multiple=True, help="Thêm một cấu hình đầy đủ với thư mục mô hình nhúng này (lặp lại được).")
+@click.option("--min-pass-rate", type=click.FloatRange(0, 1), default=None,
+              help="Thoát với mã lỗi khi tỷ lệ đạt của cấu hình full thấp hơn ngưỡng này (0–1).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Thư mục báo cáo (mặc định: eval/reports/<thời điểm UTC>/).")
+@click.option("--add-feedback", is_flag=True, help="Trước khi chấm, thêm câu hỏi từ phản hồi 👍/👎 vào 90-feedback.jsonl.")
 @click.pass_context
-def eval_command(ctx: click.Context) -> None:
+def eval_command(ctx: click.Context, questions_dir: Path, systems: str, models: tuple[str, ...],
+                 min_pass_rate: float | None, out: Path | None, add_feedback: bool) -> None:
     """Chấm điểm trợ lý trên bộ câu hỏi chuẩn."""
-    raise click.ClickException("Chưa cài đặt.")
+    from eval.harness import gate, run_eval
+    from eval.questions import load_questions
+    from eval.report import write_report
+    from eval.systems import SYSTEM_NAMES, FullSystem, build_systems
+
+    settings = ctx.obj["settings"]
+    names = [n.strip() for n in systems.split(",") if n.strip()] or list(SYSTEM_NAMES)
+    unknown = [n for n in names if n not in SYSTEM_NAMES]
+    if unknown:
+        raise click.UsageError(f"Không có cấu hình {', '.join(unknown)}; chọn trong: {', '.join(SYSTEM_NAMES)}.")
+    if min_pass_rate is not None and "full" not in names:
+        raise click.UsageError("--min-pass-rate chấm cấu hình full; hãy giữ full trong --systems.")
+
+    built = build_systems(settings, names, list(models), progress=_say)
+    if add_feedback:
+        from eval.feedback import add_feedback as import_feedback
+        from eval.feedback import classifier
+
+        parser = next((s.parser for s in built if isinstance(s, FullSystem)), None)
+        if parser is None:
+            from cchc.wiring import agency_table
+            from assistant.understand import QuestionParser
+
+            parser = QuestionParser(agency_table(), [])
+        imported = import_feedback(settings.feedback_db, questions_dir, classifier(parser))
+        _say(f"Phản hồi: thêm {len(imported.added)} câu vào {imported.target}, bỏ qua {len(imported.skipped)} câu đã có.")
+
+    questions = load_questions(questions_dir)
+    _say(f"{len(questions)} câu hỏi, {len(built)} cấu hình: {', '.join(s.name for s in built)}")
+
+    def progress(system: str, done: int, total: int) -> None:
+        if done == total or done % 25 == 0:
+            _say(f"  {system}: {done}/{total}")
+
+    run = run_eval(questions, built, questions_source=str(questions_dir), progress=progress)
+    ok, message = gate(run, min_pass_rate)
+    out = out or DEFAULT_REPORTS / _stamp()
+    report = write_report(run, out, gate_message=message, latest=out.parent / "latest")
+    for system in run.systems:
+        summary = run.summary(system.name)
+        if summary is None:
+            continue
+        def pct(value: float | None) -> str:
+            return "—" if value is None else f"{value:.1%}"
+        p50 = "—" if summary.latency_p50 is None else f"{summary.latency_p50 * 1000:.0f} ms"
+        p95 = "—" if summary.latency_p95 is None else f"{summary.latency_p95 * 1000:.0f} ms"
+        click.echo(f"{system.name:<14} đạt {pct(summary.pass_rate):>6}  recall {pct(summary.listing_recall):>6}  "
+                   f"precision {pct(summary.listing_precision):>6}  MRR "
+                   f"{'—' if summary.mrr is None else f'{summary.mrr:.3f}':>5}  từ chối đúng {pct(summary.decline_accuracy):>6}  "
+                   f"p50 {p50}  p95 {p95}")
+    click.echo(f"Báo cáo: {report}")
+    if message:
+        click.echo(message)
+    if not ok:
+        ctx.exit(1)
 
 
 @click.command("bench")
+@click.option("--questions", "questions_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_QUESTIONS,
+              show_default=True, help="Thư mục bộ câu hỏi (*.jsonl).")
+@click.option("--scales", default="1,10", show_default=True,
+              help="Các cỡ corpus, bội số của corpus gốc, ví dụ 1,10,100 (100× rất lâu trên 2 nhân).")
+@click.option("--repetitions", type=click.IntRange(1), default=3, show_default=True,
+              help="Số lần lặp bộ câu hỏi khi đo độ trễ ở cỡ 1×.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Chỉ dùng N câu hỏi đầu (để thử nhanh).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Thư mục kết quả (mặc định: eval/reports/bench-<thời điểm UTC>/).")
 @click.pass_context
-def bench_command(ctx: click.Context) -> None:
+def bench_command(ctx: click.Context, questions_dir: Path, scales: str, repetitions: int, limit: int | None,
+                  out: Path | None) -> None:
     """Đo độ trễ, thời gian xây chỉ mục và khả năng mở rộng."""
-    raise click.ClickException("Chưa cài đặt.")
+    from eval.bench import run_bench, write_bench
+    from eval.questions import load_questions
+
+    try:
+        wanted = sorted({int(part) for part in scales.split(",") if part.strip()})
+    except ValueError:
+        raise click.UsageError(f"--scales phải là các số nguyên, ví dụ 1,10 (nhận «{scales}»).") from None
+    if not wanted or min(wanted) < 1:
+        raise click.UsageError("--scales cần ít nhất một cỡ ≥ 1.")
+    settings = ctx.obj["settings"]
+    questions = load_questions(questions_dir)
+    if limit:
+        questions = questions[:limit]
+    result = run_bench(settings, questions, scales=wanted, repetitions=repetitions, say=_say)
+    out = out or DEFAULT_REPORTS / f"bench-{_stamp()}"
+    report = write_bench(result, out, latest=out.parent / "bench-latest")
+    click.echo(f"Kết quả đo: {report}")

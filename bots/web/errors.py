@@ -62,7 +62,8 @@ def _field_message(error: dict[str, Any]) -> FieldError:
     elif kind.startswith("date"):
         message = f"{name.capitalize()} phải là ngày dạng NĂM-THÁNG-NGÀY, ví dụ 2022-11-01."
     elif kind == "literal_error":
-        message = f"{name.capitalize()} chỉ nhận một trong các giá trị: {ctx.get('expected', '')}."
+        expected = str(ctx.get("expected", "")).replace(" or ", " hoặc ")
+        message = f"{name.capitalize()} chỉ nhận một trong các giá trị: {expected}."
     elif kind == "string_pattern_mismatch":
         message = f"{name.capitalize()} chỉ được gồm chữ không dấu, số và các dấu - _ . : (tối đa 100 ký tự)."
     elif kind in ("string_type", "list_type", "int_type", "bool_type"):

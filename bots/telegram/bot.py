@@ -1,0 +1,167 @@
+"""Wiring: ``build_application`` puts every handler in place; ``run_bot`` is what `cchc telegram` runs.
+
+Long polling by default; webhook mode (``run_bot(settings, webhook=True)``) for a bot served behind
+the portal's HTTPS. Configuration problems stop the start with one Vietnamese line (CchcError).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    PicklePersistence,
+    TypeHandler,
+    filters,
+)
+
+from bots.feedback import FeedbackStore
+from bots.telegram import keyboards, texts
+from bots.telegram.access import AccessPolicy, Gatekeeper, UserRateLimiter
+from bots.telegram.donvi import AgencyChooser
+from bots.telegram.formatting import ROW_COMMAND
+from bots.telegram.handlers import BotHandlers
+from bots.telegram.services import Services
+from bots.telegram.updates import ALLOWED_UPDATES, TolerantUpdatesRequest
+from cchc.errors import CchcError
+from cchc.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.chain import Assistant
+
+logger = logging.getLogger(__name__)
+
+STATE_FILE = "telegram-state.pickle"  # under settings.data_dir: profiles, joined users, recent answers
+PERSISTENCE_INTERVAL_SECONDS = 30
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def require_token(settings: Settings) -> str:
+    token = settings.telegram_token.get_secret_value().strip() if settings.telegram_token else ""
+    if not token:
+        raise CchcError(texts.MISSING_TOKEN)
+    return token
+
+
+def file_url(base_url: str) -> str:
+    """Bot API file URL next to the method URL: ".../bot" -> ".../file/bot"."""
+    return base_url[: -len("bot")] + "file/bot" if base_url.endswith("/bot") else base_url
+
+
+async def _post_init(application: Application) -> None:
+    """Publish the command menu once the bot is known to Telegram."""
+    await application.bot.set_my_commands([BotCommand(name, text) for name, text in texts.COMMANDS.items()])
+    logger.info("Bot @%s ready", application.bot.username)
+
+
+def build_application(
+    settings: Settings,
+    assistant: Assistant,
+    *,
+    feedback: FeedbackStore,
+    today: Callable[[], dt.date] = dt.date.today,
+) -> Application:
+    """The whole bot: Bot API client, persistence, access control, handlers and error handler."""
+    token = require_token(settings)
+    policy = AccessPolicy(
+        settings.telegram_allowed_ids,
+        settings.telegram_join_code.get_secret_value() if settings.telegram_join_code else None,
+    )
+    try:
+        limiter = UserRateLimiter(settings.telegram_rate_limit)
+    except ValueError:
+        raise CchcError(texts.BAD_RATE_LIMIT.format(value=settings.telegram_rate_limit)) from None
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    application = (
+        Application.builder()
+        .token(token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(file_url(settings.telegram_base_url))
+        .get_updates_request(TolerantUpdatesRequest(connection_pool_size=1))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .persistence(PicklePersistence(settings.data_dir / STATE_FILE, update_interval=PERSISTENCE_INTERVAL_SECONDS))
+        .concurrent_updates(True)  # one user's slow answer never holds up another user's
+        .post_init(_post_init)
+        .build()
+    )
+    services = Services(assistant=assistant, feedback=feedback, today=today)
+    chooser = AgencyChooser(services)
+    handlers = BotHandlers(services, chooser)
+    row_command = filters.Regex(rf"^/{ROW_COMMAND}_\w+(@\w+)?$")
+
+    application.add_handler(TypeHandler(Update, Gatekeeper(policy, limiter)), group=-1)
+    application.add_handlers([
+        CommandHandler("start", handlers.start),
+        CommandHandler("help", handlers.help),
+        CommandHandler("donvi", chooser.donvi),
+        CommandHandler("quynay", handlers.this_quarter),
+        CommandHandler("quysau", handlers.next_quarter),
+        CommandHandler("phoihop", handlers.coordinating),
+        MessageHandler(filters.UpdateType.MESSAGE & row_command, handlers.row_command),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, handlers.unknown_command),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, handlers.question),
+        MessageHandler(filters.UpdateType.MESSAGE, handlers.not_text),
+        CallbackQueryHandler(chooser.chose_agency, pattern=keyboards.AGENCY_PATTERN),
+        CallbackQueryHandler(chooser.chose_province, pattern=keyboards.PROVINCE_PATTERN),
+        CallbackQueryHandler(chooser.cancel, pattern=keyboards.CANCEL_PATTERN),
+        CallbackQueryHandler(handlers.row_button, pattern=keyboards.ROW_PATTERN),
+        CallbackQueryHandler(handlers.feedback, pattern=keyboards.FEEDBACK_PATTERN),
+    ])
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+def check_settings(settings: Settings, webhook: bool) -> None:
+    """Refuse to start, in Vietnamese, on what would make the bot useless or unsafe."""
+    require_token(settings)
+    if not settings.telegram_allowed_ids and not settings.telegram_join_code:
+        raise CchcError(texts.NO_ACCESS_RULE)
+    if webhook:
+        if not settings.telegram_webhook_url:
+            raise CchcError(texts.WEBHOOK_URL_MISSING)
+        secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
+        if not _WEBHOOK_SECRET.match(secret):
+            raise CchcError(texts.WEBHOOK_SECRET_MISSING)
+
+
+def run_bot(settings: Settings, webhook: bool = False) -> None:
+    """Serve officials until SIGINT/SIGTERM: long polling, or a webhook when ``webhook`` is true."""
+    from bots.telegram.logs import configure_logging
+    from bots.telegram.webhook import serve_webhook
+    from cchc.wiring import build_assistant
+
+    check_settings(settings, webhook)
+    secrets = [require_token(settings)] + [
+        value.get_secret_value() for value in (settings.telegram_join_code, settings.telegram_webhook_secret) if value
+    ]
+    configure_logging(secrets)
+    assistant = build_assistant(settings)
+    application = build_application(settings, assistant, feedback=FeedbackStore(settings.feedback_db))
+    try:
+        if webhook:
+            assert settings.telegram_webhook_url and settings.telegram_webhook_secret
+            asyncio.run(serve_webhook(
+                application, settings.telegram_webhook_url, settings.telegram_webhook_secret.get_secret_value(),
+                settings.host, settings.telegram_webhook_port,
+            ))
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        raise CchcError(texts.TOKEN_REJECTED) from None
+    except NetworkError as exc:
+        host = urlsplit(settings.telegram_base_url).netloc
+        raise CchcError(texts.UNREACHABLE.format(host=host, error=exc.message)) from None

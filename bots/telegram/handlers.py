@@ -1,0 +1,207 @@
+"""Handlers for questions, duty commands, cited rows and feedback, plus the error handler.
+
+Domain errors (CchcError: a question too long, an unknown row id, …) become their Vietnamese
+message here; anything else reaches :meth:`BotHandlers.on_error`, which logs it first and then
+apologises to the user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from typing import Any
+
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from assistant.contract import Answer
+from bots.feedback import Feedback
+from bots.telegram import keyboards, texts
+from bots.telegram.access import JOINED_KEY, REFUSED_KEY, join_code_in
+from bots.telegram.donvi import AgencyChooser
+from bots.telegram.formatting import ROW_COMMAND, answer_html, bullet_list, escape, record_html
+from bots.telegram.profile import Duty, Profile, provinces
+from bots.telegram.replies import reply_html, typing
+from bots.telegram.services import Services
+from cchc.errors import CchcError
+
+logger = logging.getLogger(__name__)
+
+ANSWERS_KEY = "answers"  # chat_data: recent answers, by key, for 👍/👎
+KEPT_ANSWERS = 20
+ROW_COMMAND_PATTERN = re.compile(rf"^/{ROW_COMMAND}_([A-Za-z0-9_]{{1,60}}?)(?:@(\w+))?$")
+
+
+class BotHandlers:
+    def __init__(self, services: Services, chooser: AgencyChooser):
+        self.services = services
+        self.chooser = chooser
+
+    # -- greeting and help ------------------------------------------------------------------
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Greet the official, list the indexed plans and explain how to ask."""
+        message = update.effective_message
+        plans = bullet_list(
+            f"{escape(p.short_title)} — {escape(p.title)} ({escape(p.province)}, năm {p.year})"
+            for p in self.services.plans
+        ) or texts.NO_PLANS
+        example = self._example_question()
+        text = texts.WELCOME.format(name=escape(update.effective_user.first_name), plans=plans, example=example)
+        if join_code_in(update) is not None and update.effective_user.id in context.bot_data.get(JOINED_KEY, ()):
+            text = f"{texts.JOINED}\n\n{text}"
+        await reply_html(message, text)
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Example questions and the command list."""
+        profile = Profile.load(context.user_data)
+        province = profile.province if profile else (provinces(self.services.plans) or ["Hà Tĩnh"])[0]
+        agency = profile.agency_name if profile else "Sở Nội vụ"
+        await reply_html(update.effective_message, texts.HELP.format(agency=escape(agency), province=escape(province)))
+
+    def _example_question(self) -> str:
+        province = (provinces(self.services.plans) or ["Hà Tĩnh"])[0]
+        return escape(f"Sở Nội vụ tỉnh {province} chủ trì những việc gì trong quý này?")
+
+    # -- questions --------------------------------------------------------------------------
+    async def this_quarter(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/quynay: my agency's duties this quarter."""
+        await self._duty(update, context, "this_quarter")
+
+    async def next_quarter(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/quysau: my agency's duties next quarter."""
+        await self._duty(update, context, "next_quarter")
+
+    async def coordinating(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/phoihop: where my agency coordinates."""
+        await self._duty(update, context, "coordinating")
+
+    async def _duty(self, update: Update, context: ContextTypes.DEFAULT_TYPE, duty: Duty) -> None:
+        profile = Profile.load(context.user_data)
+        if profile is None:
+            await reply_html(update.effective_message, texts.NEED_AGENCY)
+            return
+        await self._answer(update.effective_message, context, profile.question(duty), composed=True)
+
+    async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A plain text message: a question to answer with cited rows (or the agency /donvi asked for)."""
+        message = update.effective_message
+        text = message.text or ""
+        if context.bot.username:
+            text = re.sub(rf"@{re.escape(context.bot.username)}\b", " ", text, flags=re.IGNORECASE)
+        text = " ".join(text.split())
+        if await self.chooser.take_awaited_name(update, context, text):
+            return
+        if not text:
+            await reply_html(message, texts.EMPTY_MENTION)
+            return
+        await self._answer(message, context, text)
+
+    async def _answer(self, message: Message, context: ContextTypes.DEFAULT_TYPE, question: str,
+                      composed: bool = False) -> None:
+        profile = Profile.load(context.user_data)
+        async with self.services.chat_lock(message.chat_id):
+            async with typing(message):
+                today = self.services.today()
+                try:
+                    answer: Answer = await asyncio.to_thread(
+                        self.services.assistant.ask, question, today, f"telegram:{message.chat_id}",
+                        profile.mention if profile else None,
+                    )
+                except CchcError as exc:
+                    await reply_html(message, escape(str(exc)))
+                    return
+            key = self._remember(context.chat_data, question, answer, today.isoformat())
+            await reply_html(message, answer_html(answer, asked=question if composed else None),
+                             keyboards.answer_keyboard(answer.citations, key))
+        logger.info("Answered chat %s: %d citations, found=%s", message.chat_id, len(answer.citations), answer.found)
+
+    @staticmethod
+    def _remember(chat_data: dict[str, Any] | None, question: str, answer: Answer, today: str) -> str | None:
+        if chat_data is None:
+            return None
+        kept: dict[str, dict[str, Any]] = chat_data.setdefault(ANSWERS_KEY, {})
+        key = secrets.token_hex(4)
+        kept[key] = {"question": question, "answer": answer.answer, "today": today,
+                     "citations": [c.id for c in answer.citations], "rated": False}
+        for old in list(kept)[:-KEPT_ANSWERS]:
+            del kept[old]
+        return key
+
+    # -- cited rows -------------------------------------------------------------------------
+    async def row_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/row_<id>: show a cited row in full with its column headings."""
+        message = update.effective_message
+        match = ROW_COMMAND_PATTERN.match(message.text or "")
+        if match is None or (match.group(2) and match.group(2).lower() != (context.bot.username or "").lower()):
+            return
+        await self._show_record(message, match.group(1))
+
+    async def row_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """«Xem dòng»: show the cited row under the answer."""
+        query = update.callback_query
+        record_id = keyboards.parts(query.data)[1]
+        await query.answer()
+        if isinstance(query.message, Message):
+            await self._show_record(query.message, record_id)
+
+    async def _show_record(self, message: Message, record_id: str) -> None:
+        try:
+            record = self.services.record(record_id)
+        except CchcError as exc:
+            await reply_html(message, escape(str(exc)))
+            return
+        await reply_html(message, record_html(record))
+
+    # -- feedback ---------------------------------------------------------------------------
+    async def feedback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """👍/👎 under an answer: store it with FeedbackStore (channel "telegram")."""
+        query = update.callback_query
+        _, rating, key = keyboards.parts(query.data)[:3]
+        kept = (context.chat_data or {}).get(ANSWERS_KEY, {}).get(key)
+        if kept is None:
+            await query.answer(texts.FEEDBACK_EXPIRED)
+            return
+        if kept["rated"]:
+            await query.answer(texts.ALREADY_RATED)
+            return
+        kept["rated"] = True
+        entry = Feedback(channel="telegram", rating=rating, question=kept["question"], answer=kept["answer"],
+                         session=f"telegram:{update.effective_chat.id}", today=kept["today"],
+                         citations=kept["citations"])
+        await asyncio.to_thread(self.services.feedback.add, entry)
+        logger.info("Feedback %s from user %s", rating, update.effective_user.id)
+        await query.answer(texts.THANKS_UP if rating == "up" else texts.THANKS_DOWN)
+        if isinstance(query.message, Message):
+            await query.edit_message_reply_markup(keyboards.without_feedback(query.message.reply_markup))
+
+    # -- everything else --------------------------------------------------------------------
+    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command this bot does not have (answered in private chats only)."""
+        if update.effective_chat.type == "private":
+            await reply_html(update.effective_message, texts.UNKNOWN_COMMAND)
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo, sticker, file… in a private chat."""
+        if update.effective_chat.type == "private":
+            await reply_html(update.effective_message, texts.TEXT_ONLY)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the error first, then apologise in one short line to whoever was talking to the bot."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error("Error while handling update %s", update_id, exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        if update.effective_user and update.effective_user.id in context.bot_data.get(REFUSED_KEY, ()):
+            return
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+        except TelegramError:
+            pass  # already answered, or too old
+        try:
+            await context.bot.send_message(update.effective_chat.id, escape(texts.APOLOGY))
+        except TelegramError as exc:
+            logger.warning("Could not send the apology to chat %s: %s", update.effective_chat.id, exc)

@@ -1,0 +1,88 @@
+"""Inline keyboards and their callback data (at most 64 bytes each, as Telegram requires)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from assistant.contract import Citation
+from bots.telegram import texts
+from indexer.agencies import Agency
+
+MAX_CALLBACK_BYTES = 64
+MAX_ROW_BUTTONS = 30  # every source also has a /row_<id> command in the message itself
+
+# Callback data: "<prefix>:<value>[:<value>]". The patterns are for CallbackQueryHandler.
+AGENCY = "ag"
+PROVINCE = "pv"
+CANCEL = "donvi-cancel"
+ROW = "row"
+FEEDBACK = "fb"
+AGENCY_PATTERN = rf"^{AGENCY}:"
+PROVINCE_PATTERN = rf"^{PROVINCE}:"
+CANCEL_PATTERN = rf"^{CANCEL}$"
+ROW_PATTERN = rf"^{ROW}:"
+FEEDBACK_PATTERN = rf"^{FEEDBACK}:(up|down):"
+
+
+def callback_data(*parts: str) -> str:
+    """Join parts with ":"; refuse data Telegram would reject (BUTTON_DATA_INVALID)."""
+    data = ":".join(parts)
+    if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data must be 1-{MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+def parts(data: str | None) -> list[str]:
+    return (data or "").split(":")
+
+
+def agency_choices(agencies: Sequence[Agency]) -> InlineKeyboardMarkup:
+    """One button per candidate agency, then Cancel."""
+    rows = [[InlineKeyboardButton(a.name, callback_data=callback_data(AGENCY, a.id))] for a in agencies]
+    rows.append([InlineKeyboardButton(texts.CANCEL_BUTTON, callback_data=CANCEL)])
+    return InlineKeyboardMarkup(rows)
+
+
+def province_choices(agency_id: str, provinces: Sequence[str]) -> InlineKeyboardMarkup:
+    """Provinces of the indexed plans, two per row; the chosen agency travels in the data."""
+    buttons = [
+        InlineKeyboardButton(name, callback_data=callback_data(PROVINCE, agency_id, str(number)))
+        for number, name in enumerate(provinces)
+    ]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(texts.CANCEL_BUTTON, callback_data=CANCEL)])
+    return InlineKeyboardMarkup(rows)
+
+
+def _where(citation: Citation) -> str:
+    """The row's address without the plan title: "KH CCHC 2022 Hà Tĩnh, IV.1 › 3.3" -> "IV.1 › 3.3"."""
+    where = citation.label.rsplit(", ", 1)[-1]
+    return where if len(where) <= 24 else where[:23] + "…"
+
+
+def answer_keyboard(citations: Sequence[Citation], answer_key: str | None) -> InlineKeyboardMarkup | None:
+    """«Xem dòng» for each cited row (two per line), then 👍/👎 for the answer."""
+    buttons = [
+        InlineKeyboardButton(texts.ROW_BUTTON.format(where=_where(c)), callback_data=callback_data(ROW, c.id))
+        for c in citations[:MAX_ROW_BUTTONS]
+    ]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
+    if answer_key:
+        rows.append([
+            InlineKeyboardButton(texts.FEEDBACK_UP, callback_data=callback_data(FEEDBACK, "up", answer_key)),
+            InlineKeyboardButton(texts.FEEDBACK_DOWN, callback_data=callback_data(FEEDBACK, "down", answer_key)),
+        ])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The same keyboard once the answer is rated: the 👍/👎 line removed."""
+    if markup is None:
+        return None
+    rows = [
+        row for row in markup.inline_keyboard
+        if not any((button.callback_data or "").startswith(f"{FEEDBACK}:") for button in row)
+    ]
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,107 @@
+"""Everything the bot says to users (Vietnamese, Telegram HTML), and its command menu.
+
+Placeholders are filled with already-escaped values by the callers.
+"""
+
+from __future__ import annotations
+
+# command -> menu description (setMyCommands)
+COMMANDS: dict[str, str] = {
+    "start": "Giới thiệu và cách hỏi",
+    "help": "Ví dụ câu hỏi và các lệnh",
+    "donvi": "Chọn đơn vị và tỉnh của tôi",
+    "quynay": "Nhiệm vụ của đơn vị trong quý này",
+    "quysau": "Nhiệm vụ của đơn vị trong quý sau",
+    "phoihop": "Những việc đơn vị phối hợp thực hiện",
+}
+
+WELCOME = (
+    "Xin chào {name}!\n"
+    "Tôi là <b>Trợ lý CCHC</b>. Tôi tra cứu các kế hoạch cải cách hành chính của tỉnh và cho biết "
+    "đơn vị của anh/chị chủ trì hay phối hợp những nhiệm vụ nào, thời hạn ra sao. "
+    "Mỗi câu trả lời đều dẫn đúng dòng trong văn bản.\n\n"
+    "<b>Các kế hoạch đang có:</b>\n{plans}\n\n"
+    "<b>Cách hỏi:</b>\n"
+    "• Gõ câu hỏi bằng tiếng Việt, ví dụ: «{example}»\n"
+    "• /donvi — chọn đơn vị và tỉnh của anh/chị, sau đó dùng /quynay, /quysau, /phoihop.\n"
+    "• /help — thêm ví dụ."
+)
+JOINED = "✅ Mã tham gia hợp lệ: anh/chị đã được cấp quyền sử dụng trợ lý."
+NO_PLANS = "(chưa có kế hoạch nào được nạp)"
+
+HELP = (
+    "<b>Ví dụ câu hỏi</b>\n"
+    "• {agency} tỉnh {province} chủ trì những việc gì trong quý này?\n"
+    "• Ai chủ trì rà soát văn bản quy phạm pháp luật ở {province}?\n"
+    "• Sở Tư pháp tỉnh {province} phối hợp những nhiệm vụ nào?\n"
+    "• Còn Sở Tài chính thì sao? <i>(câu hỏi tiếp theo giữ ngữ cảnh câu trước)</i>\n\n"
+    "<b>Lệnh</b>\n"
+    "/donvi — chọn đơn vị và tỉnh của anh/chị\n"
+    "/quynay — nhiệm vụ của đơn vị trong quý này\n"
+    "/quysau — nhiệm vụ của đơn vị trong quý sau\n"
+    "/phoihop — những việc đơn vị phối hợp thực hiện\n"
+    "/row_… — xem nguyên văn một dòng được trích dẫn\n\n"
+    "Dưới mỗi câu trả lời: nút «Xem dòng» để xem nguyên văn, 👍/👎 để góp ý."
+)
+
+REFUSAL = (
+    "Xin lỗi, trợ lý này chỉ phục vụ cán bộ, công chức đã được cấp quyền. "
+    "Nếu anh/chị là cán bộ của tỉnh, vui lòng liên hệ bộ phận quản trị để được cấp mã tham gia, "
+    "rồi gửi /start kèm mã đó."
+)
+RATE_LIMITED = "Anh/chị gửi hơi nhanh. Vui lòng chờ khoảng {seconds} giây rồi hỏi tiếp."
+APOLOGY = "Xin lỗi, đã có lỗi khi xử lý yêu cầu này. Anh/chị vui lòng thử lại sau ít phút."
+UNKNOWN_COMMAND = "Không có lệnh này. Gõ /help để xem các lệnh."
+TEXT_ONLY = "Tôi chỉ đọc được câu hỏi bằng chữ. Anh/chị hãy gõ câu hỏi."
+EMPTY_MENTION = "Anh/chị muốn hỏi gì? Ví dụ: «Sở Nội vụ chủ trì những việc gì trong quý này?»"
+
+NEED_AGENCY = (
+    "Anh/chị chưa chọn đơn vị. Dùng /donvi để chọn đơn vị và tỉnh, "
+    "ví dụ: <code>/donvi Sở Nội vụ</code>"
+)
+DONVI_PROMPT = (
+    "Anh/chị làm việc ở đơn vị nào? Gõ tên hoặc tên viết tắt, ví dụ «Sở Nội vụ», «SNV», «VP UBND tỉnh»."
+)
+DONVI_CURRENT = "Đơn vị hiện tại: <b>{agency}</b>, tỉnh <b>{province}</b>."
+DONVI_CHOOSE = "Chọn đơn vị của anh/chị:"
+DONVI_NOT_FOUND = (
+    "Không tìm thấy đơn vị «{text}». Hãy thử tên đầy đủ hoặc tên viết tắt, ví dụ «Sở Nội vụ», «Sở TT&amp;TT»."
+)
+DONVI_PROVINCE = "Đơn vị: <b>{agency}</b>. Anh/chị thuộc tỉnh nào?"
+DONVI_SAVED = (
+    "Đã lưu: <b>{agency}</b>, tỉnh <b>{province}</b>.\n"
+    "Dùng /quynay, /quysau hoặc /phoihop để xem nhiệm vụ của đơn vị."
+)
+DONVI_CANCELLED = "Đã hủy. Đơn vị đã chọn trước đó (nếu có) được giữ nguyên."
+DONVI_STALE = "Lựa chọn này không còn hợp lệ. Hãy gõ lại /donvi."
+NOT_YOUR_KEYBOARD = "Các nút này dành cho người đã gõ /donvi."
+CANCEL_BUTTON = "✖️ Hủy"
+
+ROW_BUTTON = "📄 Xem dòng {where}"
+FEEDBACK_UP = "👍 Hữu ích"
+FEEDBACK_DOWN = "👎 Chưa đúng"
+THANKS_UP = "Cảm ơn anh/chị đã góp ý!"
+THANKS_DOWN = "Cảm ơn anh/chị, câu trả lời này sẽ được xem lại."
+FEEDBACK_EXPIRED = "Câu trả lời này đã cũ, không ghi nhận được góp ý."
+ALREADY_RATED = "Anh/chị đã góp ý cho câu trả lời này rồi."
+
+# Shown on the console by `cchc telegram` (through CchcError), never in Telegram.
+MISSING_TOKEN = (
+    "Chưa có mã bot Telegram: hãy đặt CCHC_TELEGRAM_TOKEN (mã do @BotFather cấp) "
+    "trong biến môi trường hoặc tệp .env."
+)
+NO_ACCESS_RULE = (
+    "Chưa cấu hình ai được dùng bot: hãy đặt CCHC_TELEGRAM_ALLOWED_IDS (mã người dùng hoặc nhóm, "
+    "cách nhau bằng dấu phẩy) hoặc CCHC_TELEGRAM_JOIN_CODE (mã tham gia gửi kèm /start)."
+)
+BAD_RATE_LIMIT = "CCHC_TELEGRAM_RATE_LIMIT «{value}» không hợp lệ; hãy viết dạng «10/minute» hoặc «100/hour»."
+WEBHOOK_URL_MISSING = (
+    "Chế độ webhook cần CCHC_TELEGRAM_WEBHOOK_URL: địa chỉ HTTPS công khai mà Telegram gửi cập nhật tới, "
+    "ví dụ https://cong.example.gov.vn/tro-ly/telegram."
+)
+WEBHOOK_SECRET_MISSING = (
+    "Chế độ webhook cần CCHC_TELEGRAM_WEBHOOK_SECRET: 1–256 ký tự gồm chữ, số, «_» và «-», "
+    "để chỉ chấp nhận cập nhật thật sự đến từ Telegram."
+)
+TOKEN_REJECTED = "Telegram từ chối mã bot (CCHC_TELEGRAM_TOKEN). Hãy kiểm tra lại mã do @BotFather cấp."
+UNREACHABLE = "Không kết nối được tới máy chủ Telegram ({host}): {error}"

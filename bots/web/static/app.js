@@ -1,0 +1,95 @@
+// Page start-up: wire the form, the profile picker, suggestions and the citation dialog.
+
+import { getJson } from "./api.js";
+import { Chat } from "./chat.js";
+import { setupCitationDialog } from "./citations.js";
+import { el, vnDate } from "./dom.js";
+import { ProfilePicker } from "./profile.js";
+
+/** ?today=YYYY-MM-DD fixes the reference day (demos, tests); anything else is ignored. */
+function todayParam() {
+  const value = new URLSearchParams(window.location.search).get("today");
+  return value && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
+}
+
+function suggestionsFor(plans) {
+  const first = plans[0];
+  const second = plans[1] || plans[0];
+  if (!first) {
+    return [
+      "Sở Nội vụ chủ trì những việc gì trong quý này?",
+      "Ai chủ trì việc đo lường sự hài lòng của người dân?",
+    ];
+  }
+  return [
+    `Sở Nội vụ tỉnh ${first.province} chủ trì những việc gì trong quý này?`,
+    "Ai chủ trì việc đo lường sự hài lòng của người dân?",
+    `Sở Thông tin và Truyền thông tỉnh ${second.province} phối hợp những việc gì trong cả năm?`,
+    `Kế hoạch cải cách hành chính năm ${second.year} của tỉnh ${second.province} do ai ký?`,
+  ];
+}
+
+function showBanner(text) {
+  const banner = document.getElementById("banner");
+  banner.textContent = text;
+  banner.hidden = !text;
+}
+
+async function start() {
+  const today = todayParam();
+  if (today) {
+    const note = document.getElementById("today-note");
+    note.textContent = `Ngày tham chiếu: ${vnDate(today)} (thay cho hôm nay).`;
+    note.hidden = false;
+  }
+  setupCitationDialog();
+
+  const form = document.getElementById("ask-form");
+  const input = document.getElementById("question");
+  let picker;
+  const chat = new Chat({ today, agencyId: () => picker.agencyId });
+  const ask = async (question) => {
+    if (await chat.ask(question)) input.value = "";
+  };
+  picker = new ProfilePicker({ onAsk: ask });
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    ask(input.value);
+  });
+  input.addEventListener("keydown", (event) => {
+    // Enter sends, Shift+Enter starts a new line (as in common chat apps).
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      ask(input.value);
+    }
+  });
+  document.getElementById("new-chat").addEventListener("click", () => {
+    chat.reset();
+    input.focus();
+  });
+
+  const suggestions = document.getElementById("suggestions");
+  const showSuggestions = (plans) => {
+    suggestions.replaceChildren(
+      ...suggestionsFor(plans).map((question) =>
+        el("li", {}, el("button", { type: "button", class: "suggestion", on: { click: () => ask(question) } }, question)),
+      ),
+    );
+  };
+
+  const [health, plans, agencies] = await Promise.allSettled([getJson("health"), getJson("plans"), getJson("agencies")]);
+  if (health.status === "fulfilled") {
+    if (!health.value.loaded) showBanner("Chỉ mục kế hoạch chưa sẵn sàng; trợ lý sẽ trả lời được sau khi quản trị viên xây dựng chỉ mục.");
+    if (health.value.max_question_chars) input.maxLength = health.value.max_question_chars;
+  } else {
+    showBanner("Không kết nối được máy chủ. Xin tải lại trang sau ít phút.");
+  }
+  const planList = plans.status === "fulfilled" ? plans.value : [];
+  showSuggestions(planList);
+  picker.setProvinces([...new Set(planList.map((plan) => plan.province))].sort((a, b) => a.localeCompare(b, "vi")));
+  if (agencies.status === "fulfilled") picker.setAgencies(agencies.value);
+  document.body.dataset.ready = "true"; // for tests and for styling the first paint
+}
+
+start();
