@@ -122,7 +122,9 @@ def _timing(row: RowRecord, period: AskedPeriod | None) -> str:
     kind = row.period.kind
     if kind in (PeriodKind.PER_GUIDANCE, PeriodKind.WHEN_ARISES, PeriodKind.UNKNOWN):
         return "open"
-    touched = set(row.period.quarters) & set(period.quarters)
+    # The quarters must meet, and so must the dates: "Tháng 12" does not fall in November.
+    overlaps = row.period.start is None or (row.period.start <= period.end and row.period.end >= period.start)
+    touched = bool(set(row.period.quarters) & set(period.quarters)) and overlaps
     if kind is PeriodKind.DATED:
         if touched:
             return "due"
@@ -284,7 +286,8 @@ class PlanSearch:
         plans = self.plans_for(query)
         # An agency named in a lookup ("… đến UBND cấp xã") is part of what is asked about, not a
         # filter: its words already weigh in the lexical ranking.
-        hits = self.search(expand_for_search(query.question), plans, kinds=("row", "prose"))
+        text = f"{query.question} {query.topic}" if "topic" in query.inherited else query.question
+        hits = self.search(expand_for_search(text), plans, kinds=("row", "prose"))
         plan_ids = {p.id for p in plans}
         sections = [s for s in self.index.sections if s.document in plan_ids]
         boosted = [Hit(id=i, score=1.0, lexical_score=float("inf")) for i in fact_passages(query.question, sections)]

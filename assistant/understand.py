@@ -36,6 +36,8 @@ _ROLE_COORDINATING = re.compile(r"\bphoi hop\b")
 _ROLE_LEAD = re.compile(r"\b(?:chu tri|phu trach|chiu trach nhiem chinh)\b")
 _MY_AGENCY = re.compile(r"\b(?:don vi (?:cua )?(?:toi|minh|chung toi)|co quan (?:cua )?(?:toi|minh|chung toi)|chung toi|ben toi|ben minh)\b")
 _FOLLOW_UP = re.compile(r"^(?:va |vay |the |con |thi )*(?:con|the con|vay con)\b|\bthi sao\b|\bthe nao\b\s*$")
+# A year on its own, not one inside a document number ("22/2021/QĐ-TTg", "ISO 9001:2015").
+_ASKED_YEAR = re.compile(r"(?<![/:.\-\d])\b(20\d\d)\b(?![/:\-]\w)")
 _RELATIVE_YEAR = {"nam nay": 0, "nam ngoai": -1, "nam truoc": -1, "nam sau": 1, "nam toi": 1}
 # "Sở Du lịch" that the alias table does not know: only with the accented word, since unaccented
 # "so" is also "số" (number) and "sổ".
@@ -102,7 +104,7 @@ class QuestionParser:
 
     @staticmethod
     def _year_in(folded: str, today: dt.date) -> int | None:
-        if match := re.search(r"\b(20\d\d)\b", folded):
+        if match := _ASKED_YEAR.search(folded):
             return int(match.group(1))
         for phrase, offset in _RELATIVE_YEAR.items():
             if phrase in folded:
@@ -157,15 +159,13 @@ class QuestionParser:
                 query.period = year_period(query.year)
         if query.period and not query.year:
             query.year = query.period.start.year
-        query.role = (
-            Role.COORDINATING if _ROLE_COORDINATING.search(folded)
-            else Role.LEAD if _ROLE_LEAD.search(folded) else Role.ANY
-        )
+        coordinating, lead = bool(_ROLE_COORDINATING.search(folded)), bool(_ROLE_LEAD.search(folded))
+        query.role = Role.ANY if coordinating == lead else Role.COORDINATING if coordinating else Role.LEAD
         query.lookup = next((name for name, pattern in _LOOKUPS if pattern.search(folded)), None)
         query.topic = self._topic(folded)
         if is_follow_up and previous is not None:
             self._inherit(query, previous)
-        query.intent = self._intent(query, folded, explicit_year=bool(re.search(r"\b20\d\d\b", folded)))
+        query.intent = self._intent(query, folded, explicit_year=bool(_ASKED_YEAR.search(folded)))
         return query
 
     def _inherit(self, query: Query, previous: Query) -> None:

@@ -31,7 +31,9 @@ from indexer.store import (
     embedding_text,
     lexical_text,
     read_meta,
+    read_issues,
     read_records,
+    write_issues,
     write_records,
 )
 
@@ -122,6 +124,7 @@ def build_index(
         )
         previous, old_meta = None, None
     old_records = read_records(previous) if previous else []
+    old_issues = read_issues(previous) if previous else []
     by_document: dict[str, list[Record]] = {}
     for record in old_records:
         by_document.setdefault(record.document, []).append(record)
@@ -139,6 +142,7 @@ def build_index(
             if old_meta and old_meta.documents.get(plan.id) == print_:
                 kept = by_document.get(plan.id, [])
                 summary.reused = True
+                summary.issues = [issue for issue in old_issues if issue.document == plan.id]
             else:
                 parsed = parse_document(plan, path, agencies)
                 kept = [*parsed.rows, *parsed.sections]
@@ -198,6 +202,7 @@ def build_index(
 
     LexicalIndex.build({r.id: lexical_text(r) for r in records}).save(build / "lexical")
     write_records(build, records)
+    write_issues(build, [issue for summary in summaries for issue in summary.issues])
     ok_plans = [s.plan for s in summaries if not s.error]
     (build / PLANS_FILE).write_text(
         "[" + ",".join(p.model_dump_json() for p in ok_plans) + "]", encoding="utf-8"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from cchc.errors import IndexMismatchError, IndexNotReadyError, UnknownRecordError
 from indexer.lexical import LexicalIndex
-from indexer.records import PlanDocument, ProseSection, RowRecord
+from indexer.records import ParseIssue, PlanDocument, ProseSection, RowRecord
 
 FORMAT_VERSION = 1
 COLLECTION = "plan-records"
@@ -23,6 +23,7 @@ CURRENT_FILE = "current"
 META_FILE = "meta.json"
 RECORDS_FILE = "records.jsonl"
 PLANS_FILE = "plans.json"
+ISSUES_FILE = "issues.json"
 
 Record = RowRecord | ProseSection
 
@@ -70,6 +71,17 @@ def write_records(build: Path, records: list[Record]) -> None:
             data = record.model_dump(mode="json")
             data["kind"] = record.kind
             handle.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def read_issues(build: Path) -> list[ParseIssue]:
+    path = build / ISSUES_FILE
+    if not path.exists():
+        return []
+    return TypeAdapter(list[ParseIssue]).validate_json(path.read_text(encoding="utf-8"))
+
+
+def write_issues(build: Path, issues: list[ParseIssue]) -> None:
+    (build / ISSUES_FILE).write_text(TypeAdapter(list[ParseIssue]).dump_json(issues).decode(), encoding="utf-8")
 
 
 def embedding_text(record: Record) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import hashlib
 import unicodedata
 from pathlib import Path
 
@@ -19,7 +20,17 @@ from indexer.records import Layout, ParsedDocument, PlanDocument
 if TYPE_CHECKING:
     from indexer.agencies import AgencyTable
 
-PARSER_VERSION = "1"  # bump when parsing changes records, so indexes rebuild
+def _parsing_code_digest() -> str:
+    """Changes whenever the code that turns documents into records changes, so indexes rebuild
+    themselves instead of someone having to remember to bump a number."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.joinpath("parsers").glob("*.py"), *(root / n for n in ("periods.py", "budget.py", "records.py", "vntext.py", "agencies.py"))]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+PARSER_VERSION = _parsing_code_digest()
 
 
 def read_text(path: Path, document: str) -> list[str]:

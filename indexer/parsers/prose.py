@@ -13,6 +13,7 @@ from indexer.vntext import squash, strip_html
 _ROMAN = re.compile(r"^(?P<code>[IVX]+)\.\s+(?P<title>\S.*)$")
 _NUMBER = re.compile(r"^(?P<code>\d+(?:\.\d+)?)\.\s+(?P<title>\S.*)$")
 _SIGNATURE = re.compile(r"^(TM\.|KT\.|CHỦ TỊCH|PHÓ CHỦ TỊCH)")
+_ROMAN_PREFIX = re.compile(r"^[IVX]+\.\s*")
 _MAX_CHARS = 1800  # long sections are split so each passage stays focused
 
 
@@ -124,6 +125,11 @@ def parse_prose(plan: PlanDocument, lines: list[str], skip: range | None = None)
 def _sections(plan: PlanDocument, opened: list[_Open]) -> list[ProseSection]:
     sections: list[ProseSection] = []
     seen: set[str] = set()
+    # Plans sometimes number two parts alike (Hưng Yên has two "II."): name the part in the label.
+    tops_by_code: dict[str, set[str]] = {}
+    for part in opened:
+        if part.path[0][0]:
+            tops_by_code.setdefault(part.path[0][0], set()).add(part.path[0][1])
     for part in opened:
         heading = part.path[-1][1]
         path = " › ".join(h for _, h in part.path)
@@ -134,6 +140,10 @@ def _sections(plan: PlanDocument, opened: list[_Open]) -> list[ProseSection]:
             if not (i + 1 < len(codes_in_path) and codes_in_path[i + 1].startswith(c + "."))
         )
         label = f"{plan.short_title}, mục {codes}" if codes else f"{plan.short_title}, {_short(heading, 50)}"
+        top_code, top_heading = part.path[0]
+        if codes and len(tops_by_code.get(top_code, ())) > 1:
+            part_name = _short(_ROMAN_PREFIX.sub("", top_heading), 40)
+            label += f" ({part_name})"
         chunks, chunk = [], ""
         for text in part.lines:
             if chunk and len(chunk) + len(text) > _MAX_CHARS:
