@@ -138,3 +138,17 @@ def test_streaming_ends_with_the_same_answer_as_ask(assistant):
     assert "".join(p for k, p in events if k == "delta").strip() == final.answer
     direct = assistant.ask(question, today=D(2026, 1, 1), session="stream-2")
     assert direct.model_dump(exclude={"query"}) == final.model_dump(exclude={"query"})
+
+
+def test_a_month_question_keeps_rows_due_in_other_months_of_the_quarter_out(assistant, index):
+    answer = assistant.ask("Sở Nội vụ Hưng Yên chủ trì những việc gì trong tháng 11 năm 2022?", today=D(2026, 1, 1))
+    periods = {c.period for c in answer.citations}
+    assert "Tháng 11 hàng năm" in periods and "Tháng 12 hàng năm" not in periods
+
+
+def test_follow_up_lookup_answers_about_the_same_task(assistant):
+    session = "lookup-follow-up"
+    assistant.ask("Ai chủ trì xây dựng nền tảng tích hợp và chia sẻ dữ liệu LGSP ở Hà Tĩnh?", today=D(2022, 6, 1), session=session)
+    answer = assistant.ask("Kinh phí bao nhiêu?", today=D(2022, 6, 1), session=session)
+    assert answer.citations[0].label == "KH CCHC 2022 Hà Tĩnh, VII.A.5 › 3.6"
+    assert "12.000" in answer.answer.splitlines()[0]
