@@ -23,7 +23,9 @@ from assistant.understand import QuestionParser
 class Generator(Protocol):
     name: str
 
-    def stream(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]: ...
+    def stream(
+        self, query: Query, retrieval: Retrieval, flags: list[str] | None = None
+    ) -> Iterator[tuple[str, list[str]]]: ...
 
     def generate(self, query: Query, retrieval: Retrieval) -> Draft: ...
 
@@ -77,15 +79,15 @@ class Assistant:
         inputs["query"] = self.understand(inputs)
         yield "query", inputs["query"]
         inputs["retrieval"] = self.retrieve(inputs)
-        lines, cited = [], []
-        for chunk, ids in self.generator.stream(inputs["query"], inputs["retrieval"]):
+        lines, cited, flags = [], [], []
+        for chunk, ids in self.generator.stream(inputs["query"], inputs["retrieval"], flags):
             for record_id in ids:
                 if record_id not in cited:
                     cited.append(record_id)
                     yield "citation", Citation.of(self.search.record(record_id))
             lines.append(chunk)
             yield "delta", chunk + "\n"
-        inputs["draft"] = Draft(text="\n".join(lines).strip(), cited=cited, found=bool(cited))
+        inputs["draft"] = Draft(text="\n".join(lines).strip(), cited=cited, found=bool(cited), flags=flags)
         yield "done", self.finalize(inputs)
 
 

@@ -82,8 +82,8 @@ class DeterministicGenerator:
         self.records = records
         self.plans = plans
 
-    def stream(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
-        """Yields (text chunk, ids cited by that chunk)."""
+    def stream(self, query: Query, retrieval: Retrieval, flags: list[str] | None = None) -> Iterator[tuple[str, list[str]]]:
+        """Yields (text chunk, ids cited by that chunk); composing from records raises no flags."""
         if query.intent is Intent.DECLINE:
             yield decline_text(query, self.plans), []
         elif query.unknown_agency and not query.agency:

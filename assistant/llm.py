@@ -75,13 +75,14 @@ class LLMGenerator:
 
         return CITATION.sub(replace, line).rstrip(), cited
 
-    def stream(self, query: Query, retrieval: Retrieval, removed: list[str] | None = None) -> Iterator[tuple[str, list[str]]]:
-        """Lines as the model writes them, each with its citations checked against the retrieved rows."""
+    def stream(self, query: Query, retrieval: Retrieval, flags: list[str] | None = None) -> Iterator[tuple[str, list[str]]]:
+        """Lines as the model writes them, each with its citations checked against the retrieved
+        rows; an invented citation is dropped and "citations_removed" added to `flags`."""
         if query.intent is Intent.DECLINE or not retrieval.ids:
             yield from self.fallback.stream(query, retrieval)
             return
         allowed = set(retrieval.ids[:MAX_ROWS_IN_PROMPT])
-        removed = removed if removed is not None else []
+        removed: list[str] = []
         buffer = ""
         for token in self.chain.stream(self._inputs(query, retrieval)):
             buffer += token
@@ -90,12 +91,13 @@ class LLMGenerator:
                 yield self._clean_line(line, allowed, removed)
         if buffer:
             yield self._clean_line(buffer, allowed, removed)
+        if removed and flags is not None and "citations_removed" not in flags:
+            flags.append("citations_removed")
 
     def generate(self, query: Query, retrieval: Retrieval) -> Draft:
-        removed: list[str] = []
+        flags: list[str] = []
         lines, cited = [], []
-        for line, ids in self.stream(query, retrieval, removed):
+        for line, ids in self.stream(query, retrieval, flags):
             lines.append(line)
             cited.extend(i for i in ids if i not in cited)
-        flags = ["citations_removed"] if removed else []
         return Draft(text="\n".join(lines).strip(), cited=cited, found=bool(cited), flags=flags)
