@@ -1,9 +1,10 @@
 # The two commands of the README's Quick start.
 .PHONY: run test
 
-run: ## install, build or update the index, then serve
+run: ## install, build or update the index, then serve the web chat
 	@scripts/setup.sh
-	@.venv/bin/cchc index
+	@.venv/bin/cchc index --quiet
+	@.venv/bin/cchc serve
 
 test: ## install what tests need, then run the whole suite
 	@scripts/setup.sh test
