@@ -16,6 +16,9 @@ from indexer.store import Index, Record
 from indexer.vntext import fold
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust without tuning
+# Plans are searched with their own wording, so exact terms matter more than paraphrase; the weight
+# was chosen on the evaluation set (see README, "Evaluation").
+LEXICAL_WEIGHT = 5.0
 
 
 class Hit(BaseModel):
@@ -94,13 +97,14 @@ def fact_passages(question: str, sections: list[ProseSection]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def fuse_ranks(*rankings: list[str], k: int = RRF_K) -> dict[str, float]:
-    """Reciprocal-rank fusion: a record found by either ranking keeps a score, so a failed
+def fuse_ranks(*rankings: list[str], weights: tuple[float, ...] | None = None, k: int = RRF_K) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion: a record found by either ranking keeps a score, so a failed
     lexical match never hides dense results, nor the reverse."""
+    weights = weights or (1.0,) * len(rankings)
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for weight, ranking in zip(weights, rankings):
         for rank, record_id in enumerate(ranking, start=1):
-            scores[record_id] = scores.get(record_id, 0.0) + 1.0 / (k + rank)
+            scores[record_id] = scores.get(record_id, 0.0) + weight / (k + rank)
     return scores
 
 
@@ -137,7 +141,10 @@ def _timing(row: RowRecord, period: AskedPeriod | None) -> str:
 class PlanSearch:
     """Search over one index snapshot."""
 
-    def __init__(self, index: Index, agencies: AgencyTable):
+    def __init__(self, index: Index, agencies: AgencyTable, lexical_weight: float = LEXICAL_WEIGHT):
+        if lexical_weight < 0:
+            raise ValueError(f"lexical_weight must not be negative, got {lexical_weight}")
+        self.lexical_weight = lexical_weight
         self.index = index
         self.agencies = agencies
         self.plans = list(index.plans.values())
@@ -262,7 +269,7 @@ class PlanSearch:
             {"kind": kinds[0]} if len(kinds) == 1 else None,
         ])
         dense = [(i, s) for i, s in self.index.dense_search(text, k=30, where=where) if i in scope]
-        fused = fuse_ranks([h.id for h in lexical], [i for i, _ in dense])
+        fused = fuse_ranks([h.id for h in lexical], [i for i, _ in dense], weights=(self.lexical_weight, 1.0))
         lexical_rank = {h.id: (rank, h.score) for rank, h in enumerate(lexical, start=1)}
         dense_rank = {i: (rank, s) for rank, (i, s) in enumerate(dense, start=1)}
         hits = [

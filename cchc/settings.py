@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     root_path: str = Field("", description="path prefix when served behind a reverse proxy, e.g. /tro-ly")
     rate_limit: str = Field("30/minute", description="per client, in the `limits` notation")
     admin_token: SecretStr | None = Field(None, description="no default: without it the admin routes are off")
+    frame_ancestors: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["'self'"], description="who may embed the page in an iframe (CSP frame-ancestors)"
+    )
+    forwarded_allow_ips: str = Field("127.0.0.1", description="proxies trusted to set X-Forwarded-For")
 
     # Telegram bot.
     telegram_token: SecretStr | None = None
@@ -46,6 +50,14 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_port: int = 8443
+
+    @field_validator("frame_ancestors", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept "'self' https://cong.example.gov.vn" as well as a list."""
+        if isinstance(value, str):
+            return value.replace(",", " ").split()
+        return value
 
     @field_validator("telegram_allowed_ids", mode="before")
     @classmethod

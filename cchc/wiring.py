@@ -95,8 +95,9 @@ def filter_rows(
     return sorted(rows, key=lambda r: (order.get(r.document, 99), r.lines[0]))
 
 
-def build_assistant(settings: Settings, index: Index | None = None):  # noqa: ANN201 - assistant.chain.Assistant
-    """The answer chain over the current index, with the generator the settings choose."""
+def build_assistant(settings: Settings, index: Index | None = None, sessions=None):  # noqa: ANN001, ANN201
+    """The answer chain over the current index, with the generator the settings choose; pass the
+    previous assistant's `sessions` to keep conversations across an index swap."""
     from assistant.chain import Assistant
     from assistant.compose import DeterministicGenerator
     from assistant.retrieval import PlanSearch
@@ -115,6 +116,6 @@ def build_assistant(settings: Settings, index: Index | None = None):  # noqa: AN
     return Assistant(
         search=PlanSearch(index, agency_table()),
         parser=QuestionParser(agency_table(), plans, max_chars=settings.max_question_chars),
-        sessions=SessionStore(ttl_seconds=settings.session_ttl_seconds),
+        sessions=sessions or SessionStore(ttl_seconds=settings.session_ttl_seconds),
         generator=generator,
     )

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from bots.feedback import FeedbackStore
+from bots.web.bodylimit import BodyLimit
 from bots.web.errors import install_error_handlers
 from bots.web.ratelimit import ClientRateLimit
 from bots.web.routers import admin, agencies, ask, feedback, health, page, plans, rows
@@ -67,7 +68,6 @@ def create_app(
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
-        max_body_size=MAX_BODY_BYTES,
     )
     app.state.settings = settings
     app.state.runtime = runtime
@@ -80,5 +80,6 @@ def create_app(
         # Without a token the admin routes do not exist at all (404), rather than being open.
         app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(SecurityHeaders, frame_ancestors=frame_ancestors)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeaders, frame_ancestors=frame_ancestors)  # outermost: on every response
     return app

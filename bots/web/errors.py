@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bots.web.bodylimit import TOO_LARGE
 from bots.web.ratelimit import RateLimitExceeded
 from bots.web.schemas import ErrorResponse, FieldError
 from cchc.errors import CchcError, IndexMismatchError, IndexNotReadyError, QuestionError, UnknownRecordError
@@ -33,7 +34,7 @@ _STATUS_TEXT = {
     405: "Địa chỉ này không nhận phương thức {method}.",
     401: "Cần xác thực.",
     403: "Không có quyền truy cập.",
-    413: "Nội dung gửi lên quá lớn.",
+    413: TOO_LARGE,
 }
 JSON_INVALID = "Nội dung gửi lên không phải JSON hợp lệ. Hãy gửi một đối tượng JSON, ví dụ {\"question\": \"…\"}."
 INTERNAL = "Hệ thống gặp lỗi ngoài dự kiến. Xin thử lại; nếu vẫn lỗi, hãy báo quản trị viên."

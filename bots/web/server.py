@@ -68,17 +68,18 @@ def serve(settings: Settings) -> None:
     from bots.web.app import create_app
 
     ensure_index(settings)
-    app = create_app(settings)
+    app = create_app(settings, frame_ancestors=settings.frame_ancestors)
     print(f"Trợ lý CCHC: http://{settings.host}:{settings.port}{settings.root_path}/", file=sys.stderr, flush=True)
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
         root_path=settings.root_path.rstrip("/"),
-        # X-Forwarded-For is believed only from FORWARDED_ALLOW_IPS (uvicorn's default: 127.0.0.1,
-        # a reverse proxy on this machine); see bots/web/ratelimit.py.
+        # X-Forwarded-For is believed only from the proxies in settings (default 127.0.0.1, a reverse
+        # proxy on this machine); see bots/web/ratelimit.py.
         proxy_headers=True,
-        # One process: sessions, rate-limit windows and reindex state live in its memory.
-        workers=None,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level="info",
+        # No `workers`: one process, because sessions, rate-limit windows and the reindex state
+        # live in its memory.
     )

@@ -63,10 +63,11 @@ export class Chat {
     this.busy = true;
     document.body.classList.add("busy");
     this.welcome.hidden = true;
-    this.messages.append(el("li", { class: "message user" }, el("p", { class: "bubble" }, text)));
+    const asked = el("li", { class: "message user" }, el("p", { class: "bubble" }, text));
     const view = this.answerView();
-    this.messages.append(view.item);
-    view.item.scrollIntoView({ block: "nearest" });
+    this.messages.append(asked, view.item);
+    // The question at the top of the screen, its answer growing below it (on a phone too).
+    asked.scrollIntoView({ block: "start", behavior: "smooth" });
 
     const body = { question: text, session: this.session };
     if (this.today) body.today = this.today;

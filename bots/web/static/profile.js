@@ -98,7 +98,10 @@ export class ProfilePicker {
       this.render();
     });
     for (const button of this.quick.querySelectorAll("button[data-quick]")) {
-      button.addEventListener("click", () => this.onAsk(quickQuestion(button.dataset.quick, this.profile)));
+      button.addEventListener("click", () => {
+        this.setOpen(false); // make room for the answer
+        this.onAsk(quickQuestion(button.dataset.quick, this.profile));
+      });
     }
     this.render();
   }
@@ -119,7 +122,7 @@ export class ProfilePicker {
   setOpen(open) {
     this.panel.hidden = !open;
     this.toggle.setAttribute("aria-expanded", String(open));
-    if (open) this.search.focus();
+    if (open && !this.profile.agency) this.search.focus();
   }
 
   showResults() {

@@ -4,7 +4,6 @@ Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -26,7 +25,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-TODAY = "2022-11-01"  # the seed plans are for 2021-2022; «quý này» is then quý IV/2022
 
 
 @pytest.fixture
@@ -127,7 +125,7 @@ def serve_in_thread(app: FastAPI) -> _ThreadedServer:
 
 
 # -- the browser --------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # per module: Playwright's sync loop never outlives the browser tests
 def browser():
     if not CHROMIUM.exists():
         pytest.fail("Debian's Chromium is missing: run scripts/install-browser.sh (never `playwright install`).")
@@ -140,11 +138,12 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, request):
+def page(browser):
     context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="vi-VN")
     page = context.new_page()
-    errors: list[str] = []
+    errors: list[str] = []  # uncaught exceptions, and console errors such as CSP violations
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.errors = errors  # type: ignore[attr-defined]
     yield page
     context.close()
@@ -155,11 +154,6 @@ def screenshot(page, name: str, full_page: bool = False) -> Path:
     path = ARTIFACTS / f"web-{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
-
-
-def copy_index(source: Settings, data_dir: Path) -> None:
-    """A private copy of the session's index, for tests that rebuild it."""
-    shutil.copytree(source.index_dir, data_dir / "index")
 
 
 # Test modules are imported in importlib mode (no package), so helpers reach them as fixtures.

@@ -268,3 +268,21 @@ async def test_concurrent_questions_are_all_answered_correctly(client, assistant
 async def test_admin_routes_are_absent_without_a_token(client, path):
     assert (await client.post(path)).status_code == 404
     assert (await client.get(path, headers={"Authorization": "Bearer anything"})).status_code == 404
+
+
+async def test_a_failure_inside_the_stream_becomes_an_error_event(web_settings, index, assistant, app_client, sse):
+    # The web layer allows longer questions than this assistant's parser (built for 500): the
+    # parser's refusal then happens inside the stream, after the 200 and its headers are sent.
+    roomy = web_settings.model_copy(update={"max_question_chars": 2000})
+    app = create_app(roomy, index=index, assistant=assistant)
+    question = ("Sở Nội vụ chủ trì những việc gì? " * 30)[:600]
+
+    async with app_client(app) as http:
+        async with http.stream("POST", "/api/ask/stream", json={"question": question}) as response:
+            status = response.status_code
+            events = sse((await response.aread()).decode())
+        plain = await http.post("/api/ask", json={"question": question})
+
+    assert status == 200
+    assert events == [("error", {"detail": "Câu hỏi dài 600 ký tự, vượt giới hạn 500 ký tự. Hãy hỏi ngắn gọn hơn."})]
+    assert plain.status_code == 422

@@ -79,6 +79,19 @@ async def test_an_oversized_body_is_refused(client):
     assert response.json()["detail"] == "Nội dung gửi lên quá lớn."
 
 
+async def test_an_oversized_chunked_body_is_refused_too(client):
+    async def chunks():
+        yield b'{"question": "'
+        for _ in range(MAX_BODY_BYTES // 65536 + 1):
+            yield b"a" * 65536
+        yield b'"}'
+
+    response = await client.post("/api/ask", content=chunks(), headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 413
+    assert response.json()["detail"] == "Nội dung gửi lên quá lớn."
+
+
 async def test_unknown_paths_and_methods_answer_in_vietnamese(client):
     missing = await client.get("/api/khong-co")
     wrong_method = await client.delete("/api/plans")

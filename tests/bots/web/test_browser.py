@@ -1,0 +1,219 @@
+"""The page in a real browser (Debian's Chromium) against a real server on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from bots.feedback import FeedbackStore
+
+pytestmark = pytest.mark.slow
+TODAY = dt.date(2022, 11, 1)
+QUESTION = "Sở Nội vụ tỉnh Hà Tĩnh phối hợp những việc gì?"
+
+# Playwright runs this with devtools privileges, so the page's CSP does not apply to it. Mutation
+# records arrive in the order the DOM changed, so this tells whether chips and answer text were
+# added while their message was still streaming, i.e. before "done" removed its aria-busy.
+WATCH_STREAMING = """
+window.__streamed = {chip: false, text: false};
+const finished = new WeakSet();
+new MutationObserver((records) => {
+  for (const record of records) {
+    const message = record.target.closest && record.target.closest('.message.assistant');
+    if (!message) continue;
+    if (record.type === 'attributes') { finished.add(message); continue; }
+    if (finished.has(message)) continue;
+    for (const node of record.addedNodes) {
+      if (node.nodeType === 1 && node.querySelector('.chip')) window.__streamed.chip = true;
+      if (node.nodeType === 3 && record.target.matches('.answer-text')) window.__streamed.text = true;
+    }
+  }
+}).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ['aria-busy']});
+"""
+
+
+def open_page(page, server, query: str = f"?today={TODAY.isoformat()}"):
+    page.goto(f"{server.url}/{query}")
+    page.wait_for_selector("body[data-ready=true]")
+
+
+def ask(page, question: str):
+    page.fill("#question", question)
+    page.press("#question", "Enter")
+    answer = page.locator(".message.assistant").last
+    expect(answer.locator(".feedback, .error").first).to_be_visible(timeout=60_000)
+    return answer
+
+
+def test_question_streams_in_with_citation_chips(page, live_server, assistant, shoot):
+    open_page(page, live_server)
+    page.evaluate(WATCH_STREAMING)
+    expected = assistant.ask(QUESTION, today=TODAY)
+
+    answer = ask(page, QUESTION)
+
+    expect(page.locator(".message.user .bubble").last).to_have_text(QUESTION)
+    expect(answer.locator(".answer-text")).to_have_text(expected.answer)
+    chips = answer.locator(".chip")
+    expect(chips).to_have_text([c.label for c in expected.citations])
+    assert page.evaluate("window.__streamed") == {"chip": True, "text": True}
+    expect(answer.locator(".understood")).to_have_text("Đã hiểu: Sở Nội vụ · phối hợp · Hà Tĩnh")
+    shoot(page, "answer-desktop")
+    assert page.errors == []
+
+
+def test_citation_opens_the_row_with_its_column_headings(page, live_server, assistant, index, shoot):
+    open_page(page, live_server)
+    expected = assistant.ask(QUESTION, today=TODAY).citations[0]
+    record = index.get(expected.id)
+    plan = index.plans[record.document]
+
+    ask(page, QUESTION).locator(".chip").first.click()
+
+    dialog = page.locator("#citation-dialog")
+    expect(dialog).to_be_visible()
+    table = dialog.locator("table.row-table").first
+    expect(table.locator("th")).to_have_text([cell.heading for cell in record.cells])
+    expect(table.locator("td")).to_have_text([cell.text for cell in record.cells])
+    expect(dialog.locator("#citation-title")).to_have_text(record.label)
+    expect(dialog.locator(".plan-title")).to_contain_text(plan.short_title)
+    expect(dialog.locator(".plan-title")).to_contain_text("số 520, ngày 24/12/2021")
+    expect(dialog.locator(".section")).to_have_text(record.section)
+    understood = dialog.locator("table.understood-table")
+    expect(understood.locator("tr").filter(has_text="Phối hợp")).to_contain_text("Sở Nội vụ")
+    shoot(page, "citation-desktop")
+    dialog.locator("#citation-close").click()
+    expect(dialog).to_be_hidden()
+    assert page.errors == []
+
+
+def test_my_agency_is_picked_once_and_asked_about_in_one_click(page, live_server, shoot):
+    open_page(page, live_server)
+    expect(page.locator("#quick")).to_be_hidden()
+
+    page.click("#profile-toggle")
+    page.fill("#agency-search", "so noi vu")  # typed without diacritics
+    option = page.locator("#agency-results [role=option]").first
+    expect(option).to_contain_text("Sở Nội vụ")
+    option.click()
+    page.select_option("#province", "Hà Tĩnh")
+    expect(page.locator("#profile-current")).to_have_text("Đơn vị đã chọn: Sở Nội vụ tỉnh Hà Tĩnh")
+    shoot(page, "profile-desktop")
+    page.get_by_role("button", name="Quý này", exact=True).click()
+
+    expect(page.locator(".message.user .bubble").last).to_have_text(
+        "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý này?"
+    )
+    answer = page.locator(".message.assistant").last
+    expect(answer.locator(".feedback")).to_be_visible(timeout=60_000)
+    expect(answer.locator(".answer-text")).to_contain_text("Sở Nội vụ, quý IV/2022 — KH CCHC 2022 Hà Tĩnh")
+    assert answer.locator(".chip").count() > 0
+
+    page.reload()  # remembered in localStorage
+    page.wait_for_selector("body[data-ready=true]")
+    expect(page.locator("#quick-agency")).to_have_text("Sở Nội vụ tỉnh Hà Tĩnh:")
+    page.get_by_role("button", name="Việc phối hợp", exact=True).click()
+    expect(page.locator(".message.user .bubble").last).to_have_text(
+        "Sở Nội vụ tỉnh Hà Tĩnh phối hợp những việc gì trong cả năm?"
+    )
+    assert page.errors == []
+
+
+def test_agency_search_matches_short_names_and_aliases(page, live_server):
+    open_page(page, live_server)
+    page.click("#profile-toggle")
+
+    page.fill("#agency-search", "STP")
+    expect(page.locator("#agency-results [role=option]").first).to_contain_text("Sở Tư pháp")
+    page.fill("#agency-search", "vp ubnd")
+    expect(page.locator("#agency-results")).to_contain_text("Văn phòng UBND tỉnh")
+    page.fill("#agency-search", "khong co don vi nay")
+    expect(page.locator("#agency-results")).to_have_text("Không tìm thấy đơn vị phù hợp.")
+
+
+def test_thumbs_up_reaches_the_feedback_database(page, live_server, assistant):
+    open_page(page, live_server)
+    expected = assistant.ask(QUESTION, today=TODAY)
+
+    answer = ask(page, QUESTION)
+    answer.get_by_role("button", name="👍 Hữu ích").click()
+
+    expect(answer.locator(".thanks")).to_have_text("Đã ghi nhận góp ý. Cảm ơn bạn!")
+    stored = FeedbackStore(live_server.settings.feedback_db).all()
+    assert len(stored) == 1
+    assert (stored[0].channel, stored[0].rating, stored[0].question) == ("web", "up", QUESTION)
+    assert stored[0].answer == expected.answer
+    assert stored[0].citations == [c.id for c in expected.citations]
+    assert stored[0].today == TODAY and re.fullmatch(r"[0-9a-f]{32}", stored[0].session or "")
+
+
+def test_thumbs_down_with_a_comment(page, live_server):
+    open_page(page, live_server)
+
+    answer = ask(page, QUESTION)
+    answer.get_by_role("button", name="👎 Chưa đúng").click()
+    answer.locator(".feedback-form textarea").fill("Thiếu việc rà soát thủ tục")
+    answer.get_by_role("button", name="Gửi góp ý").click()
+
+    expect(answer.locator(".thanks")).to_be_visible()
+    stored = FeedbackStore(live_server.settings.feedback_db).all()
+    assert [(f.rating, f.comment) for f in stored] == [("down", "Thiếu việc rà soát thủ tục")]
+
+
+def test_newcomer_sees_suggestions_and_a_clear_not_found(page, live_server):
+    open_page(page, live_server)
+    suggestions = page.locator(".suggestion")
+    expect(suggestions).to_have_count(4)
+    expect(suggestions.first).to_have_text("Sở Nội vụ tỉnh Nam Định chủ trì những việc gì trong quý này?")
+
+    suggestions.first.click()
+    expect(page.locator(".message.assistant .chip").first).to_be_visible(timeout=60_000)
+    answer = ask(page, "Thời tiết hôm nay thế nào?")
+
+    expect(answer.locator(".not-found-note")).to_have_text(
+        "Không tìm thấy nhiệm vụ phù hợp trong các kế hoạch hiện có. Hãy thử ghi rõ tên cơ quan, tỉnh hoặc khoảng thời gian."
+    )
+    expect(answer.locator(".chip")).to_have_count(0)
+    expect(page.locator("#welcome")).to_be_hidden()
+
+
+def test_follow_up_in_the_same_tab_keeps_context(page, live_server):
+    open_page(page, live_server)
+
+    ask(page, "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý này?")
+    follow = ask(page, "Còn Sở Tư pháp thì sao?")
+
+    expect(follow.locator(".understood")).to_have_text("Đã hiểu: Sở Tư pháp · chủ trì · Hà Tĩnh · quý IV/2022")
+
+
+def test_errors_from_the_server_are_shown_in_vietnamese(page, live_server):
+    open_page(page, live_server)
+    page.evaluate("document.getElementById('question').removeAttribute('maxlength')")
+
+    answer = ask(page, "Sở Nội vụ " * 60)
+
+    expect(answer.locator(".error")).to_contain_text("vượt giới hạn 500 ký tự")
+
+
+def test_phone_layout_has_no_sideways_scrolling(browser, live_server, shoot):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        open_page(page, live_server)
+        page.click("#profile-toggle")
+        shoot(page, "profile-phone")
+        answer = ask(page, QUESTION)
+        expect(answer.locator(".chip").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        shoot(page, "answer-phone")
+        answer.locator(".chip").first.tap()
+        expect(page.locator("#citation-dialog table.row-table").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        box = page.locator("#citation-dialog").bounding_box()
+        assert box is not None and box["width"] <= 360
+        shoot(page, "citation-phone")
+    finally:
+        context.close()
