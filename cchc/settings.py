@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     telegram_rate_limit: str = "10/minute"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = 8443
 
     @field_validator("frame_ancestors", mode="before")

@@ -62,6 +62,11 @@ class UserRateLimiter:
         reset = self._limiter.get_window_stats(self.item, "telegram", str(user_id)).reset_time
         return max(1, math.ceil(reset - time.time()))
 
+    def wait_text(self, user_id: int) -> str:
+        """How long until the next question is allowed, in Vietnamese ("45 giây", "60 phút")."""
+        seconds = self.seconds_to_wait(user_id)
+        return f"{seconds} giây" if seconds < 90 else f"{math.ceil(seconds / 60)} phút"
+
     def should_notify(self, user_id: int) -> bool:
         now = time.time()
         if self._notified_until.get(user_id, 0.0) > now:
@@ -133,9 +138,10 @@ class Gatekeeper:
         joined: set[int] = context.bot_data.setdefault(JOINED_KEY, set())
         allowed = self.policy.allows(user.id, chat.id if chat else None, joined)
         if not self.limiter.hit(user.id):
-            logger.info("Rate limit reached by user %s", user.id)
+            logger.debug("Dropping an update from user %s: over the rate limit", user.id)
             if allowed and self.limiter.should_notify(user.id):
-                await self._say(update, texts.RATE_LIMITED.format(seconds=self.limiter.seconds_to_wait(user.id)))
+                logger.info("Rate limit reached by user %s", user.id)
+                await self._say(update, texts.RATE_LIMITED.format(wait=self.limiter.wait_text(user.id)))
             elif update.callback_query is not None:
                 await update.callback_query.answer()
             raise ApplicationHandlerStop

@@ -34,6 +34,7 @@ from bots.telegram.access import AccessPolicy, Gatekeeper, UserRateLimiter
 from bots.telegram.donvi import AgencyChooser
 from bots.telegram.formatting import ROW_COMMAND
 from bots.telegram.handlers import BotHandlers
+from bots.telegram.logs import configure_logging, protect_secrets
 from bots.telegram.services import Services
 from bots.telegram.updates import ALLOWED_UPDATES, TolerantUpdatesRequest
 from cchc.errors import CchcError
@@ -76,6 +77,7 @@ def build_application(
 ) -> Application:
     """The whole bot: Bot API client, persistence, access control, handlers and error handler."""
     token = require_token(settings)
+    protect_secrets(token)
     policy = AccessPolicy(
         settings.telegram_allowed_ids,
         settings.telegram_join_code.get_secret_value() if settings.telegram_join_code else None,
@@ -140,15 +142,14 @@ def check_settings(settings: Settings, webhook: bool) -> None:
 
 def run_bot(settings: Settings, webhook: bool = False) -> None:
     """Serve officials until SIGINT/SIGTERM: long polling, or a webhook when ``webhook`` is true."""
-    from bots.telegram.logs import configure_logging
     from bots.telegram.webhook import serve_webhook
     from cchc.wiring import build_assistant
 
     check_settings(settings, webhook)
-    secrets = [require_token(settings)] + [
+    protect_secrets(require_token(settings), *(
         value.get_secret_value() for value in (settings.telegram_join_code, settings.telegram_webhook_secret) if value
-    ]
-    configure_logging(secrets)
+    ))
+    configure_logging()
     assistant = build_assistant(settings)
     application = build_application(settings, assistant, feedback=FeedbackStore(settings.feedback_db))
     try:
@@ -156,7 +157,7 @@ def run_bot(settings: Settings, webhook: bool = False) -> None:
             assert settings.telegram_webhook_url and settings.telegram_webhook_secret
             asyncio.run(serve_webhook(
                 application, settings.telegram_webhook_url, settings.telegram_webhook_secret.get_secret_value(),
-                settings.host, settings.telegram_webhook_port,
+                settings.telegram_webhook_listen, settings.telegram_webhook_port,
             ))
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)

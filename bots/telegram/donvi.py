@@ -78,7 +78,7 @@ class AgencyChooser:
         query = update.callback_query
         if not await self._own(query):
             return
-        _, agency_id, number = (keyboards.parts(query.data) + ["", ""])[:3]
+        _, agency_id, number = [*keyboards.parts(query.data), "", ""][:3]
         agency, names = self._agency(agency_id), provinces(self.services.plans)
         if agency is None or not number.isdigit() or int(number) >= len(names):
             await query.answer(texts.DONVI_STALE, show_alert=True)

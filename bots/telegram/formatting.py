@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 from assistant.contract import Answer
 from indexer.records import ProseSection, RowRecord
-from indexer.store import Record
 
 MAX_MESSAGE = 4096  # Telegram's limit, in UTF-16 code units
 ROW_COMMAND = "row"
@@ -150,7 +149,7 @@ def _cells(pairs: Iterable[tuple[str, str]]) -> list[str]:
     return [f"<b>{escape(heading)}:</b> {escape(text)}" for heading, text in pairs if text.strip()]
 
 
-def record_html(record: Record) -> str:
+def record_html(record: RowRecord | ProseSection) -> str:
     """A cited row in full, cell by cell under the document's own column headings."""
     lines = [f"<b>📄 {escape(record.label)}</b>", f"<i>{escape(record.section)}</i>", ""]
     if isinstance(record, ProseSection):

@@ -8,6 +8,7 @@ apologises to the user.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import secrets
@@ -103,16 +104,17 @@ class BotHandlers:
                       composed: bool = False) -> None:
         profile = Profile.load(context.user_data)
         async with self.services.chat_lock(message.chat_id):
-            async with typing(message):
-                today = self.services.today()
-                try:
-                    answer: Answer = await asyncio.to_thread(
-                        self.services.assistant.ask, question, today, f"telegram:{message.chat_id}",
-                        profile.mention if profile else None,
+            today = self.services.today()
+            try:
+                async with typing(message):
+                    answer: Answer = await asyncio.to_thread(  # CPU work: off the event loop
+                        functools.partial(self.services.assistant.ask, question, today=today,
+                                          session=f"telegram:{message.chat_id}",
+                                          profile_agency=profile.mention if profile else None)
                     )
-                except CchcError as exc:
-                    await reply_html(message, escape(str(exc)))
-                    return
+            except CchcError as exc:  # the question as asked cannot be answered (empty, too long, …)
+                await reply_html(message, escape(str(exc)))
+                return
             key = self._remember(context.chat_data, question, answer, today.isoformat())
             await reply_html(message, answer_html(answer, asked=question if composed else None),
                              keyboards.answer_keyboard(answer.citations, key))

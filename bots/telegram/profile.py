@@ -14,7 +14,7 @@ from indexer.vntext import fold
 
 Duty = Literal["this_quarter", "next_quarter", "coordinating"]
 _KEYS = ("agency_id", "agency_name", "province")
-MIN_SIMILARITY = 0.6
+MIN_SIMILARITY = 0.72
 
 
 @dataclass(frozen=True)

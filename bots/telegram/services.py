@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 from bots.feedback import FeedbackStore
 from indexer.agencies import AgencyTable
-from indexer.records import PlanDocument
-from indexer.store import Record
+from indexer.records import PlanDocument, ProseSection, RowRecord
 
 if TYPE_CHECKING:
     from assistant.chain import Assistant
@@ -33,7 +32,7 @@ class Services:
     def agencies(self) -> AgencyTable:
         return self.assistant.search.agencies
 
-    def record(self, record_id: str) -> Record:
+    def record(self, record_id: str) -> RowRecord | ProseSection:
         """A row or prose section by id; UnknownRecordError (Vietnamese) when the index lacks it."""
         return self.assistant.search.record(record_id)
 

@@ -49,7 +49,7 @@ REFUSAL = (
     "Nếu anh/chị là cán bộ của tỉnh, vui lòng liên hệ bộ phận quản trị để được cấp mã tham gia, "
     "rồi gửi /start kèm mã đó."
 )
-RATE_LIMITED = "Anh/chị gửi hơi nhanh. Vui lòng chờ khoảng {seconds} giây rồi hỏi tiếp."
+RATE_LIMITED = "Anh/chị gửi hơi nhanh. Vui lòng chờ khoảng {wait} rồi hỏi tiếp."
 APOLOGY = "Xin lỗi, đã có lỗi khi xử lý yêu cầu này. Anh/chị vui lòng thử lại sau ít phút."
 UNKNOWN_COMMAND = "Không có lệnh này. Gõ /help để xem các lệnh."
 TEXT_ONLY = "Tôi chỉ đọc được câu hỏi bằng chữ. Anh/chị hãy gõ câu hỏi."

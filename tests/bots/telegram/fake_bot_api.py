@@ -32,6 +32,10 @@ _TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg
          "blockquote", "tg-emoji"}
 _WITH_ATTRIBUTES = {"a", "span", "code", "pre", "tg-emoji", "blockquote"}
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
+_JSON_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "reply_markup", "reply_parameters",
+                "allowed_updates", "commands", "show_alert", "drop_pending_updates", "allow_sending_without_reply",
+                "disable_notification", "cache_time", "link_preview_options", "message_thread_id",
+                "max_connections", "entities", "reply_to_message_id", "protect_content"}
 
 
 class ApiError(Exception):
@@ -81,7 +85,8 @@ def parse_html(text: str) -> str:
                 stack.append(name)
         position = match.end()
     if stack:
-        raise ApiError(400, f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\"")
+        raise ApiError(400, "Bad Request: can't parse entities: "
+                            f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
     return "".join(out)
 
 
@@ -101,6 +106,8 @@ class Call:
     ok: bool = True
     error: str | None = None
     result: Any = None
+    done: bool = False
+    at: float = field(default_factory=time.time)
 
 
 @dataclass
@@ -144,6 +151,7 @@ class FakeBotApi:
         self.open_queries: set[str] = set()
         self.webhook: dict[str, Any] = {}
         self.webhook_deliveries: list[int] = []  # HTTP status of each POST to the webhook
+        self.faults: dict[str, list[ApiError]] = {}  # method -> errors to return on its next calls
         self.changed = asyncio.Condition()
         self.closing = False
         self._runner: web.AppRunner | None = None
@@ -222,6 +230,10 @@ class FakeBotApi:
                                                    "chat_instance": f"ci{message['chat']['id']}", "data": data}})
         return query_id
 
+    def fail_next(self, method: str, code: int, description: str) -> None:
+        """Make the next call of ``method`` fail as Telegram would."""
+        self.faults.setdefault(method, []).append(ApiError(code, description))
+
     # -- what the bot did -----------------------------------------------------------------------
     def called(self, method: str, ok: bool | None = True) -> list[Call]:
         return [c for c in self.calls if c.method == method and (ok is None or c.ok == ok)]
@@ -265,7 +277,7 @@ class FakeBotApi:
         if request.can_read_body:
             params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
         for key, value in list(params.items()):  # form fields carry JSON-encoded non-strings
-            if key != "text" and (value[:1] in ("[", "{") or value in ("true", "false") or re.fullmatch(r"-?\d+", value)):
+            if key in _JSON_FIELDS:
                 try:
                     params[key] = json.loads(value)
                 except ValueError:
@@ -276,12 +288,16 @@ class FakeBotApi:
         method = request.match_info["method"]
         params = await self._params(request)
         call = Call(method, params)
+        self.calls.append(call)  # recorded as it arrives: a long poll in progress is visible
+        await self._notify()
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
             handler = getattr(self, f"_m_{method.lower()}", None)
             if handler is None:
                 raise ApiError(404, "Not Found")
+            if self.faults.get(method):
+                raise self.faults[method].pop(0)
             call.result = await handler(params)
             body: dict[str, Any] = {"ok": True, "result": call.result}
             status = 200
@@ -291,7 +307,7 @@ class FakeBotApi:
             if exc.parameters:
                 body["parameters"] = exc.parameters
             status = exc.code
-        self.calls.append(call)
+        call.done = True
         await self._notify()
         return web.json_response(body, status=status)
 
@@ -377,7 +393,7 @@ class FakeBotApi:
                 message["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
             elif not reply.get("allow_sending_without_reply") and not params.get("allow_sending_without_reply"):
                 raise ApiError(400, "Bad Request: message to be replied not found")
-        if markup:
+        if markup and "inline_keyboard" in markup:  # messages carry inline keyboards only
             message["reply_markup"] = markup
         chat.messages[message["message_id"]] = message
         return {k: v for k, v in message.items() if k != "raw_html"}

@@ -72,8 +72,8 @@ async def test_allow_list_accepts_a_whole_group_which_is_served_only_when_addres
         await tg.api.send_text(member, "/quynay@another_bot", chat=group)  # for another bot
         await tg.api.send_text(member, "/help", chat=group)
         await tg.api.wait_for_messages(group.id, 1)
-        mention = await tg.api.send_text(member, f"@{username} Ai chủ trì rà soát văn bản quy phạm pháp luật ở Nam Định?",
-                                         chat=group)
+        mention = await tg.api.send_text(
+            member, f"@{username} Ai chủ trì rà soát văn bản quy phạm pháp luật ở Nam Định?", chat=group)
         answer = (await tg.api.wait_for_messages(group.id, 2))[1]
         follow_up = await tg.api.send_text(member, "Thời hạn thế nào?", chat=group, reply_to=answer)
         await tg.api.wait_for_messages(group.id, 3)

@@ -41,7 +41,8 @@ def long_answer_html(lines: int = 108) -> str:
     for number in range(lines):
         if number % 20 == 0:
             out.append(f"<b>Chủ trì, đến hạn trong quý {number // 20 + 1}:</b>")
-        out.append(escape(f"{number}. Rà soát <văn bản> QPPL & thủ tục \"một cửa\" — Sở Nội vụ [KH CCHC 2022, IV.{number}]"))
+        line = f'{number}. Rà soát <văn bản> QPPL & thủ tục "một cửa" — Sở Nội vụ [KH CCHC 2022, IV.{number}]'
+        out.append(escape(line))
     return "\n".join(out)
 
 
