@@ -108,7 +108,7 @@ async def test_webhook_process_receives_updates_refuses_forgeries_and_stops_clea
     url = f"http://127.0.0.1:{port}/tro-ly/telegram"
     async with BotProcess(tg, tmp_path, tg.TOKEN, "--webhook", CCHC_TELEGRAM_ALLOWED_IDS=str(official.id),
                           CCHC_TELEGRAM_WEBHOOK_URL=url, CCHC_TELEGRAM_WEBHOOK_SECRET=SECRET,
-                          CCHC_TELEGRAM_WEBHOOK_PORT=str(port), CCHC_HOST="127.0.0.1") as bot:
+                          CCHC_TELEGRAM_WEBHOOK_PORT=str(port), CCHC_TELEGRAM_WEBHOOK_LISTEN="127.0.0.1") as bot:
         await tg.api.wait_for(lambda: tg.api.called("setWebhook"), timeout=180, what="the webhook to be set")
         async with httpx.AsyncClient() as client:
             for _ in range(100):  # uvicorn binds right after setWebhook; bounded wait for it
