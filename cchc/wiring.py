@@ -24,11 +24,12 @@ def agency_table() -> AgencyTable:
     return AgencyTable.load()
 
 
-def embedding_for(settings: Settings):  # noqa: ANN201 - a Chroma EmbeddingFunction
+def embedding_for(settings: Settings, serving: bool = False):  # noqa: ANN201 - a Chroma EmbeddingFunction
     return load_embedding(
         settings.embedding_model,
         query_prefix=settings.embedding_query_prefix,
         passage_prefix=settings.embedding_passage_prefix,
+        serving=serving,
     )
 
 
@@ -45,7 +46,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
 
 
 def open_index(settings: Settings) -> Index:
-    embedding = embedding_for(settings)
+    embedding = embedding_for(settings, serving=True)
     return Index(current_build(settings.index_dir), embedding, embedding.identity)
 
 
