@@ -36,7 +36,7 @@ def eval_command(ctx: click.Context, questions_dir: Path, systems: str, models: 
     """Chấm điểm trợ lý trên bộ câu hỏi chuẩn."""
     from eval.harness import gate, run_eval
     from eval.questions import load_questions
-    from eval.report import write_report
+    from eval.report import fmt, write_report
     from eval.systems import SYSTEM_NAMES, FullSystem, build_systems
 
     settings = ctx.obj["settings"]
@@ -76,14 +76,10 @@ def eval_command(ctx: click.Context, questions_dir: Path, systems: str, models: 
         summary = run.summary(system.name)
         if summary is None:
             continue
-        def pct(value: float | None) -> str:
-            return "—" if value is None else f"{value:.1%}"
-        p50 = "—" if summary.latency_p50 is None else f"{summary.latency_p50 * 1000:.0f} ms"
-        p95 = "—" if summary.latency_p95 is None else f"{summary.latency_p95 * 1000:.0f} ms"
-        click.echo(f"{system.name:<14} đạt {pct(summary.pass_rate):>6}  recall {pct(summary.listing_recall):>6}  "
-                   f"precision {pct(summary.listing_precision):>6}  MRR "
-                   f"{'—' if summary.mrr is None else f'{summary.mrr:.3f}':>5}  từ chối đúng {pct(summary.decline_accuracy):>6}  "
-                   f"p50 {p50}  p95 {p95}")
+        click.echo(f"{system.name:<14} đạt {fmt(summary.pass_rate, 'pct'):>6}  recall {fmt(summary.listing_recall, 'pct'):>6}  "
+                   f"precision {fmt(summary.listing_precision, 'pct'):>6}  MRR {fmt(summary.mrr, 'num'):>5}  "
+                   f"từ chối đúng {fmt(summary.decline_accuracy, 'pct'):>6}  "
+                   f"p50 {fmt(summary.latency_p50, 'ms')} ms  p95 {fmt(summary.latency_p95, 'ms')} ms")
     click.echo(f"Báo cáo: {report}")
     if message:
         click.echo(message)

@@ -29,6 +29,7 @@ class QuestionResult(BaseModel):
     answer: str
     found: bool
     cited: list[str]
+    retrieved: list[str] = Field(default_factory=list, description="ids the system retrieved before answering")
     latency: float
     error: str | None = None
     score: QuestionScore
@@ -133,7 +134,7 @@ def run_eval(
                 system=system.name, id=question.id, kind=question.kind, tags=question.tags,
                 question=question.question, today=question.today, session=session,
                 expect_decline=question.expect_decline, answer=said.text, found=said.found,
-                cited=said.cited, latency=said.latency, error=said.error, score=score,
+                cited=said.cited, retrieved=said.retrieved, latency=said.latency, error=said.error, score=score,
                 missing_gold_labels=[_label_of(system, i) for i in score.missing_gold],
             ))
         progress(system.name, len(scored), len(scored))

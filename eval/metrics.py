@@ -10,11 +10,12 @@ Conventions (also in docs/eval.md):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from indexer.vntext import fold, squash
+from indexer.vntext import fold
 
 
 # -- rows -------------------------------------------------------------------------------------
@@ -76,9 +77,14 @@ def missing(cited: Sequence[str], gold: Sequence[str]) -> list[str]:
 
 
 # -- text -------------------------------------------------------------------------------------
+_SPACE = re.compile(r"\s+")
+
+
 def normalise(text: str) -> str:
-    """Accent-, case- and whitespace-insensitive form used to compare facts with answers."""
-    return squash(fold(text))
+    """Accent-, case- and whitespace-insensitive form used to compare facts with answers: folded
+    (indexer.vntext.fold, so đ = d) with every space removed, as plans print "196 /KH-UBND" and
+    "24 /12/2020" where a fact says "196/KH-UBND"."""
+    return _SPACE.sub("", fold(text))
 
 
 def fact_stated(answer: str, fact: str) -> bool:

@@ -37,7 +37,7 @@ def pass_rate_plot(run: EvalRun, path: Path) -> Path:
     axes.set_ylabel("pass rate (%)")
     axes.set_ylim(0, 110)
     axes.set_title(f"Pass rate per configuration and kind ({run.questions} questions)")
-    axes.legend(fontsize=8, ncols=min(len(names), 3), loc="upper right")
+    axes.legend(fontsize=8, ncols=min(len(names), 6), loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)

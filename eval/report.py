@@ -49,7 +49,7 @@ def fmt(value: float | int | None, style: str) -> str:
     if style == "pct":
         return f"{value:.1%}"
     if style == "ms":
-        return f"{value * 1000:.0f}"
+        return f"{value * 1000:.1f}" if value < 0.01 else f"{value * 1000:.0f}"
     return f"{value:.3f}"
 
 
@@ -114,7 +114,12 @@ def describe_failure(result: QuestionResult) -> list[str]:
         problems.append(f"lỗi: {result.error}")
     if result.score.missing_gold:
         labels = result.missing_gold_labels or result.score.missing_gold
-        problems.append(f"thiếu {len(labels)} dòng gold: " + "; ".join(labels))
+        retrieved = set(result.retrieved)
+        marked = [
+            label + (" — đã truy xuất nhưng không trích dẫn" if record_id in retrieved else " — không được truy xuất")
+            for record_id, label in zip(result.score.missing_gold, labels)
+        ]
+        problems.append(f"thiếu {len(labels)} dòng gold: " + "; ".join(marked))
     if result.score.missing_facts:
         problems.append("thiếu dữ kiện: " + "; ".join(f"«{f}»" for f in result.score.missing_facts))
     if not result.score.decline_correct:
