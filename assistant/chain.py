@@ -59,6 +59,8 @@ class Assistant:
     def finalize(self, inputs: dict[str, Any]) -> Answer:
         query: Query = inputs["query"]
         draft: Draft = inputs["draft"]
+        if query.intent is Intent.LOOKUP and draft.cited:
+            query = query.model_copy(update={"focus": draft.cited[0]})
         self.sessions.put(inputs.get("session"), query)
         citations = [Citation.of(self.search.record(record_id)) for record_id in draft.cited]
         found = draft.found and query.intent is not Intent.DECLINE and bool(citations)

@@ -15,6 +15,8 @@ from indexer.store import Record
 from indexer.vntext import fold, tokens
 
 _MAX_WORK = 220  # characters of task text shown per item; the citation holds the whole row
+_FIGURE = re.compile(r"\d")
+_ASKS_FIGURE = re.compile(r"\b(?:bao nhieu|may|so|ty le|phan tram|xep hang|diem|ngay|khi nao|bao gio|han)\b")
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
 # A hit must share this many query terms (BM25 score) or be this close in meaning to count as found.
 MIN_LEXICAL_SCORE = 3.0
@@ -164,6 +166,8 @@ class DeterministicGenerator:
             budget = best.budget.text if best.budget else "văn bản không ghi kinh phí"
             unit = " triệu đồng" if best.budget and best.budget.million_vnd is not None and "triệu" not in budget else ""
             fact = f"Kinh phí cho «{work}»: {budget}{unit}"
+        elif field == "target":
+            fact = f"Mục tiêu, chỉ tiêu: «{best.target or 'văn bản không ghi'}» — nhiệm vụ: «{work}», chủ trì: {best.lead_text}"
         elif field == "product":
             fact = f"Sản phẩm của «{work}»: {best.product or 'văn bản không ghi'}"
         else:
@@ -191,18 +195,23 @@ class DeterministicGenerator:
             if isinstance(record, RowRecord):
                 yield f"- {describe_row(record, with_lead=True)}", [hit.id]
                 continue
-            yield f"- {self._best_sentences(record, query_terms)} [{record.label}]", [hit.id]
+            wants_figure = bool(_ASKS_FIGURE.search(fold(query.question)))
+            yield f"- {self._best_sentences(record, query_terms, wants_figure)} [{record.label}]", [hit.id]
 
     @staticmethod
-    def _best_sentences(section: ProseSection, terms: set[str], limit: int = 2) -> str:
+    def _best_sentences(section: ProseSection, terms: set[str], wants_figure: bool, limit: int = 3) -> str:
+        """The sentences sharing most terms with the question; when it asks for a figure or a
+        date, sentences that state one come first."""
         sentences = [s.strip() for s in _SENTENCE.split(section.text) if len(s.strip()) > 15]
         if not sentences:
             return _short(section.text, 400)
-        scored = sorted(
-            range(len(sentences)),
-            key=lambda i: -len(terms & set(tokens(sentences[i]))),
-        )[:limit]
-        return _short(" … ".join(sentences[i] for i in sorted(scored)), 600)
+
+        def score(i: int) -> tuple[int, int]:
+            overlap = len(terms & set(tokens(sentences[i])))
+            return (overlap + (2 if wants_figure and _FIGURE.search(sentences[i]) else 0), -i)
+
+        best = sorted(range(len(sentences)), key=score, reverse=True)[:limit]
+        return " … ".join(_short(sentences[i], 400) for i in sorted(best))
 
     def _not_found(self, query: Query) -> Iterator[tuple[str, list[str]]]:
         topic = f" về «{query.question}»" if fold(query.question) else ""

@@ -55,6 +55,7 @@ class Query(BaseModel):
     topic: str = ""
     decline_reason: str | None = None
     inherited: list[str] = Field(default_factory=list, description="fields taken from the previous question")
+    focus: str | None = Field(None, description="the record a lookup answered, which a follow-up lookup is about")
 
 
 class Citation(BaseModel):

@@ -74,7 +74,7 @@ FACT_RULES = [
     FactRule(asks=r"\b(?:ai|nguoi) ky\b|\bky (?:ban hanh|ke hoach)\b|\bchu ky\b",
              adds="Người ký TM. ỦY BAN NHÂN DÂN CHỦ TỊCH", passage=r"^Người ký$"),
     FactRule(asks=r"\bso (?:hieu|ke hoach|may|bao nhieu)\b|\bke hoach so\b|\bngay ban hanh\b|\bban hanh ngay\b|\bngay nao\b",
-             adds="Kèm theo Kế hoạch số /KH-UBND ngày", passage=r"Kế hoạch số\s*:?\s*\d+"),
+             adds="Kèm theo Kế hoạch số /KH-UBND ngày", passage=r"[Kk]èm theo Kế hoạch số"),
     FactRule(asks=r"\b(?:han|thoi han|thoi gian|khi nao)\b.*\bbao cao\b|\bbao cao\b.*\b(?:han|khi nao|ngay nao)\b|\bchot so lieu\b",
              adds="Thời hạn báo cáo chậm nhất chốt số liệu", passage=r"Thời hạn báo cáo|chốt số liệu"),
     FactRule(asks=r"\bnoi nhan\b|\bgui (?:cho )?(?:nhung )?ai\b", adds="Nơi nhận", passage=r"^Nơi nhận$"),
@@ -293,11 +293,12 @@ class PlanSearch:
         plans = self.plans_for(query)
         # An agency named in a lookup ("… đến UBND cấp xã") is part of what is asked about, not a
         # filter: its words already weigh in the lexical ranking.
-        text = f"{query.question} {query.topic}" if "topic" in query.inherited else query.question
+        text = f"{query.question} {query.topic}" if query.inherited else query.question
         hits = self.search(expand_for_search(text), plans, kinds=("row", "prose"))
         plan_ids = {p.id for p in plans}
         sections = [s for s in self.index.sections if s.document in plan_ids]
-        boosted = [Hit(id=i, score=1.0, lexical_score=float("inf")) for i in fact_passages(query.question, sections)]
+        first = [query.focus] if query.focus in self.index.records else []
+        boosted = [Hit(id=i, score=1.0, lexical_score=float("inf")) for i in first + fact_passages(query.question, sections)]
         ranked = boosted + [h for h in hits if h.id not in {b.id for b in boosted}]
         return Retrieval(intent=query.intent, hits=ranked[: max(8, len(boosted))], plans_in_scope=[p.id for p in plans])
 

@@ -22,16 +22,19 @@ _INJECTION = re.compile(
     r"|quen (?:het |di |moi )?(?:huong dan|quy tac|chi dan)|you are now|jailbreak|dong vai (?:la )?(?:mot )?(?:ai|tro ly) khac"
 )
 _LOOKUPS: list[tuple[str, re.Pattern[str]]] = [
-    ("coordinating", re.compile(r"\b(?:ai|co quan nao|don vi nao|nhung ai|nhung co quan nao|nhung don vi nao)\b[^?]*\bphoi hop\b")),
+    ("coordinating", re.compile(r"\b(?:ai|co quan nao|don vi nao|nhung ai|nhung co quan nao|nhung don vi nao)\b[^?]*\bphoi hop\b|\bphoi hop (?:voi )?(?:nhung )?(?:ai|co quan nao|don vi nao)\b")),
     ("lead", re.compile(r"\b(?:ai|co quan nao|don vi nao|so nao|ben nao)\b[^?]*\b(?:chu tri|phu trach|chiu trach nhiem|thuc hien|lam)\b|\b(?:chu tri|phu trach)\b[^?]*\b(?:la ai|la co quan nao|la don vi nao)\b")),
     ("deadline", re.compile(r"\b(?:khi nao|bao gio|thoi han|han chot|han hoan thanh|thoi gian thuc hien|thoi gian hoan thanh|tien do|luc nao|hoan thanh truoc)\b")),
     ("budget", re.compile(r"\b(?:kinh phi|bao nhieu tien|ngan sach|chi phi|du toan|trieu dong)\b")),
+    ("target", re.compile(r"\b(?:chi tieu|muc tieu)\b[^?]*\b(?:bao nhieu|la gi|nhu the nao|ra sao)\b")),
     ("product", re.compile(r"\b(?:san pham|ket qua dau ra|dau ra|ket qua la gi|ket qua can dat)\b")),
 ]
 _LISTING_WORDS = re.compile(
     r"\b(?:nhung (?:gi|viec|nhiem vu)|viec gi|nhiem vu (?:gi|nao)|lam gi|phai lam|duoc giao|phu trach|chu tri|"
     r"phoi hop|liet ke|danh sach|cac viec|cac nhiem vu|co viec|co nhiem vu|nhiem vu cua|viec cua|can lam|den han)\b"
 )
+# "… gồm những cơ quan nào?" asks who belongs to a group the plan defines in its text.
+_MEMBERS = re.compile(r"\b(?:gom|bao gom) (?:nhung |cac )?(?:co quan|don vi|ai|so)\b")
 _ROLE_COORDINATING = re.compile(r"\bphoi hop\b")
 _ROLE_LEAD = re.compile(r"\b(?:chu tri|phu trach|chiu trach nhiem chinh)\b")
 _MY_AGENCY = re.compile(r"\b(?:don vi (?:cua )?(?:toi|minh|chung toi)|co quan (?:cua )?(?:toi|minh|chung toi)|chung toi|ben toi|ben minh)\b")
@@ -52,6 +55,20 @@ _STOPWORDS = set(
     "ai gi nao nhung cac cua la va voi thi o tai trong cho ve co khong duoc bi se da dang can phai the nao "
     "bao nhieu khi nao bao gio hay giup toi minh chung oi a nhe vay con sao nam quy thang tinh so ubnd".split()
 )
+
+
+# Words that ask rather than name: a follow-up made only of these keeps the previous topic.
+_ASKING = set(
+    "ai gi nao khi bao gio han hoan thanh thoi gian kinh phi nhieu tien san pham ket qua phoi hop chu tri "
+    "trach nhiem dau ra la con the vay thi sao sao nhi a oi duoc khong co it toi da may".split()
+)
+
+
+_FIGURE_WORDS = {"dat", "bao", "nhieu", "ty", "le", "diem", "xep", "hang", "phan", "tram"}
+
+
+def _content_words(folded: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", folded) if w not in _STOPWORDS and w not in _ASKING]
 
 
 def _load_provinces() -> dict[str, str]:
@@ -149,7 +166,7 @@ class QuestionParser:
         query.year = self._year_in(folded, today)
         query.agency, query.unknown_agency = self._agency_in(text, folded, profile_agency)
         is_follow_up = previous is not None and (
-            bool(_FOLLOW_UP.search(folded)) or len(folded.split()) <= 4
+            bool(_FOLLOW_UP.search(folded)) or len(folded.split()) <= 4 or len(_content_words(folded)) <= 1
         )
         query.period = parse_asked_period(
             folded, today, query.year, previous.period if is_follow_up and previous else None
@@ -180,9 +197,17 @@ class QuestionParser:
         if previous.intent is Intent.LOOKUP and not query.lookup:
             query.lookup = previous.lookup
             query.inherited.append("lookup")
-        if previous.intent in (Intent.LOOKUP, Intent.SEARCH) and len(query.topic.split()) <= 2:
+        if previous.intent is Intent.SEARCH and "topic" not in query.inherited:
+            # "Còn chỉ số SIPAS?" after "PAR INDEX 2021 đạt bao nhiêu?": same kind of figure, same year.
+            asked = [w for w in fold(previous.question).split() if w in _FIGURE_WORDS]
+            query.topic = " ".join([query.topic, *asked, str(query.year or "")]).strip()
+        if previous.intent in (Intent.LOOKUP, Intent.SEARCH) and len(_content_words(fold(query.question))) <= 1:
             query.topic = f"{previous.topic} {query.topic}".strip()
             query.inherited.append("topic")
+            if previous.focus:
+                # "Kinh phí bao nhiêu?" after "Ai chủ trì X?" asks about the same row X.
+                query.focus = previous.focus
+                query.inherited.append("focus")
         if previous.intent is Intent.LISTING:
             query.inherited.append("intent")
 
@@ -205,7 +230,14 @@ class QuestionParser:
             query.period and _LISTING_WORDS.search(folded)
         ):
             return Intent.LOOKUP
-        if query.agency or query.unknown_agency or (query.period and _LISTING_WORDS.search(folded)) or "intent" in query.inherited:
+        # A collective named without asking what it must do ("các đơn vị sự nghiệp công lập tự
+        # bảo đảm chi thường xuyên …") is what a target talks about, not an assignee asked about.
+        if _MEMBERS.search(folded):
+            return Intent.SEARCH
+        names_assignee = query.agency is not None and (
+            not self.agencies.get(query.agency.id).collective or _LISTING_WORDS.search(folded) or query.period
+        )
+        if names_assignee or query.unknown_agency or (query.period and _LISTING_WORDS.search(folded)) or "intent" in query.inherited:
             return Intent.LISTING
         if not (query.provinces or _DOMAIN.search(folded) or asked_years):
             query.decline_reason = "off_topic"
