@@ -320,13 +320,14 @@ class NaiveRag:
 
 
 # -- 4: one retriever alone ----------------------------------------------------------------------------
-class LexicalOnly:
-    name = "lexical"
+class SingleRetriever:
+    """The top records of one retriever over every record: no listing filter, no fusion."""
 
-    def __init__(self, index: Index, k: int = BASELINE_TOP_K, description: str = ""):
+    def __init__(self, name: str, index: Index, rank: Callable[[str, int], list[str]], description: str):
+        self.name = name
         self.index = index
-        self.k = k
-        self.description = description or f"Chỉ BM25 (top {k}, không lọc, không hợp nhất)"
+        self.rank = rank
+        self.description = description
         self._known = frozenset(index.records)
 
     @property
@@ -335,31 +336,24 @@ class LexicalOnly:
 
     def answer(self, question: str, today: dt.date | None, session: str | None) -> SystemAnswer:
         def call() -> tuple[str, bool, list[str], list[str]]:
-            ids = [hit.id for hit in self.index.lexical.search(question, k=self.k)]
+            ids = self.rank(question, BASELINE_TOP_K)
             return "\n\n".join(self.index.records[i].text for i in ids), bool(ids), ids, ids
 
         return _timed(call)
 
 
-class DenseOnly:
-    name = "dense"
+def LexicalOnly(index: Index) -> SingleRetriever:  # noqa: N802 - reads as the configuration's name
+    return SingleRetriever(
+        "lexical", index, lambda q, k: [hit.id for hit in index.lexical.search(q, k=k)],
+        f"Chỉ BM25 (top {BASELINE_TOP_K}, không lọc, không hợp nhất)",
+    )
 
-    def __init__(self, index: Index, k: int = BASELINE_TOP_K, description: str = ""):
-        self.index = index
-        self.k = k
-        self.description = description or f"Chỉ véc-tơ nhúng (top {k}, không lọc, không hợp nhất)"
-        self._known = frozenset(index.records)
 
-    @property
-    def known_ids(self) -> frozenset[str]:
-        return self._known
-
-    def answer(self, question: str, today: dt.date | None, session: str | None) -> SystemAnswer:
-        def call() -> tuple[str, bool, list[str], list[str]]:
-            ids = [record_id for record_id, _ in self.index.dense_search(question, k=self.k)]
-            return "\n\n".join(self.index.records[i].text for i in ids), bool(ids), ids, ids
-
-        return _timed(call)
+def DenseOnly(index: Index) -> SingleRetriever:  # noqa: N802
+    return SingleRetriever(
+        "dense", index, lambda q, k: [record_id for record_id, _ in index.dense_search(q, k=k)],
+        f"Chỉ véc-tơ nhúng (top {BASELINE_TOP_K}, không lọc, không hợp nhất)",
+    )
 
 
 # -- the side-by-side set ------------------------------------------------------------------------------
