@@ -16,7 +16,7 @@ from eval.cli import bench_command, eval_command
 
 # Pipes get a wide console so tables of long Vietnamese cells stay readable in logs.
 console = Console(width=None if sys.stdout.isatty() else 160)
-error_console = Console(stderr=True)
+error_console = Console(stderr=True, soft_wrap=True)  # one message, one line: logs and tests read it whole
 
 
 def _settings(ctx: click.Context) -> Settings:
