@@ -52,7 +52,6 @@ class Retrieval(BaseModel):
     intent: Intent
     listings: list[PlanListing] = Field(default_factory=list)
     hits: list[Hit] = Field(default_factory=list)
-    plans_in_scope: list[str] = Field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
@@ -176,7 +175,7 @@ class PlanSearch:
     # -- listings ---------------------------------------------------------------------------
     def listing(self, query: Query) -> Retrieval:
         plans = self.plans_for(query)
-        result = Retrieval(intent=Intent.LISTING, plans_in_scope=[p.id for p in plans])
+        result = Retrieval(intent=Intent.LISTING)
         for plan, period, moved_from in self._periods_for(query, plans):
             listing = PlanListing(plan=plan, period=period, moved_from=moved_from)
             if query.agency:
@@ -300,7 +299,7 @@ class PlanSearch:
         first = [query.focus] if query.focus in self.index.records else []
         boosted = [Hit(id=i, score=1.0, lexical_score=float("inf")) for i in first + fact_passages(query.question, sections)]
         ranked = boosted + [h for h in hits if h.id not in {b.id for b in boosted}]
-        return Retrieval(intent=query.intent, hits=ranked[: max(8, len(boosted))], plans_in_scope=[p.id for p in plans])
+        return Retrieval(intent=query.intent, hits=ranked[: max(8, len(boosted))])
 
     def record(self, record_id: str) -> Record:
         return self.index.get(record_id)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from chromadb.api.types import EmbeddingFunction
 
-from cchc.errors import CchcError, DocumentError
+from cchc.errors import DocumentError
 from indexer.agencies import AgencyTable
 from indexer.lexical import LexicalIndex
 from indexer.manifest import load_manifest
@@ -233,5 +233,3 @@ def build_index(
         manifest_errors=manifest_errors,
     )
 
-
-__all__ = ["BuildReport", "DocumentSummary", "build_index", "CchcError"]

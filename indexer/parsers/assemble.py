@@ -12,7 +12,7 @@ from indexer.budget import parse_budget
 from indexer.parsers.repair import fit_width, merge_bare_numbers, split_paragraph_row
 from indexer.parsers.table import RawRow, RawTable
 from indexer.periods import parse_period
-from indexer.records import AgencyRef, Cell, ParseIssue, Period, PeriodKind, PlanDocument, RowRecord
+from indexer.records import AgencyRef, Cell, ParseIssue, PlanDocument, RowRecord
 from indexer.vntext import squash, strip_html
 
 if TYPE_CHECKING:
@@ -66,6 +66,9 @@ class Assembler:
         self.table = table
         self.agencies = agencies
         self.roles = table.roles
+        budget_index = table.role_index("budget")
+        # "Kinh phí (triệu đồng)": bare numbers in that column are millions.
+        self.budget_in_millions = budget_index is not None and "triệu" in table.headings[budget_index].lower()
         self.issues: list[ParseIssue] = []
         self.drafts: list[_Draft] = []
         self.sections: list[tuple[str, str]] = []  # (code, title) per level
@@ -289,8 +292,7 @@ class Assembler:
             self.issues.append(
                 ParseIssue(document=self.plan.id, line=line, message=f"Thời hạn chưa hiểu được: «{period.text or '(trống)'}»")
             )
-        budget_heading = self.table.headings[self.table.role_index("budget")] if "budget" in self.roles else ""
-        budget = parse_budget(self._get(cells, "budget"), "triệu" in budget_heading.lower())
+        budget = parse_budget(self._get(cells, "budget"), self.budget_in_millions)
         section_parts = list(draft.section_titles)
         section_codes = list(draft.section_codes)
         if group.heading:
@@ -390,5 +392,3 @@ def assemble(plan: PlanDocument, table: RawTable, agencies: AgencyTable) -> tupl
     records = assembler.records()
     return records, assembler.issues
 
-
-__all__ = ["assemble", "display_text", "Period", "PeriodKind"]
