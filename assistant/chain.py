@@ -41,12 +41,17 @@ class Assistant:
 
     # -- steps ------------------------------------------------------------------------------
     def understand(self, inputs: dict[str, Any]) -> Query:
-        return self.parser.parse(
+        query = self.parser.parse(
             inputs["question"],
             today=inputs.get("today") or dt.date.today(),
             previous=self.sessions.get(inputs.get("session")),
             profile_agency=inputs.get("profile_agency"),
         )
+        # Decided from evidence: what the question is about must be stated by some row or passage.
+        if query.intent not in (Intent.DECLINE, Intent.META) and not query.focus and not self.search.covers(query):
+            query.intent, query.decline_reason = Intent.DECLINE, "not_covered"
+            query.rule = f"topic not in the plans: {' '.join(t for t in query.topic_terms if t != '|')}"
+        return query
 
     def retrieve(self, inputs: dict[str, Any]) -> Retrieval:
         query: Query = inputs["query"]
@@ -63,7 +68,7 @@ class Assistant:
             query = query.model_copy(update={"focus": draft.cited[0]})
         self.sessions.put(inputs.get("session"), query)
         citations = [Citation.of(self.search.record(record_id)) for record_id in draft.cited]
-        found = draft.found and query.intent is not Intent.DECLINE and bool(citations)
+        found = draft.found and query.intent is not Intent.DECLINE and (bool(citations) or query.intent is Intent.META)
         return Answer(answer=draft.text, found=found, citations=citations if found else [], query=query, flags=draft.flags)
 
     # -- entry points -------------------------------------------------------------------------
@@ -89,7 +94,8 @@ class Assistant:
                     yield "citation", Citation.of(self.search.record(record_id))
             lines.append(chunk)
             yield "delta", chunk + "\n"
-        inputs["draft"] = Draft(text="\n".join(lines).strip(), cited=cited, found=bool(cited), flags=flags)
+        found = bool(cited) or inputs["query"].intent is Intent.META
+        inputs["draft"] = Draft(text="\n".join(lines).strip(), cited=cited, found=found, flags=flags)
         yield "done", self.finalize(inputs)
 
 

@@ -54,6 +54,49 @@ def describe_row(row: RowRecord, with_lead: bool = False) -> str:
     return "; ".join(parts) + f" [{row.label}]"
 
 
+_FIELD_ORDER = ("lead", "coordinating", "deadline", "product", "budget", "target")
+
+
+def vnd(value: float) -> str:
+    """12000.0 -> "12.000"; 2.5 -> "2,5", as the plans print amounts."""
+    whole, _, fraction = f"{value:,.2f}".rstrip("0").rstrip(".").partition(".")
+    return whole.replace(",", ".") + ("," + fraction if fraction else "")
+
+
+def unit_count(row: RowRecord) -> int | None:
+    """How many units a per-unit budget is for, where the row says so: "314 cơ quan, đơn vị",
+    "02 bệnh viện và 13 Trung tâm y tế"."""
+    text = row.product or row.task
+    numbers = [int(n.replace(".", "")) for n in re.findall(r"(?<![\d/.,])(\d{1,4}(?:\.\d{3})*)(?=\s+[^\W\d])", text.split("(")[0])]
+    return sum(numbers) if numbers else None
+
+
+def budget_text(row: RowRecord) -> str:
+    if not row.budget:
+        return "văn bản không ghi kinh phí"
+    text = row.budget.text
+    if row.budget.per_unit and row.budget.million_vnd is not None and (units := unit_count(row)):
+        total = row.budget.million_vnd * units
+        return f"{text} × {units} đơn vị = {vnd(total)} triệu đồng"
+    if row.budget.million_vnd is not None and "triệu" not in text and "đồng" not in text:
+        return f"{text} triệu đồng"
+    return text
+
+
+def row_facts(row: RowRecord, asked: list[str]) -> str:
+    """Every field of a row, the ones asked first: a lookup answer is never one field short."""
+    values = {
+        "lead": ("chủ trì", row.lead_text or "văn bản không ghi"),
+        "coordinating": ("phối hợp", _short(row.coordinating_text, 300) if row.coordinating_text else "văn bản không ghi"),
+        "deadline": ("thời hạn", row.period.text or "văn bản không ghi"),
+        "product": ("sản phẩm", _short(row.product, 300) if row.product else "văn bản không ghi"),
+        "budget": ("kinh phí", budget_text(row)),
+        "target": ("mục tiêu, chỉ tiêu", _short(row.target, 300)),
+    }
+    order = [f for f in asked if f in values] + [f for f in _FIELD_ORDER if f not in asked]
+    return "; ".join(f"{values[f][0]}: {values[f][1]}" for f in order if f != "target" or row.target)
+
+
 def plans_held(plans: list[PlanDocument]) -> str:
     return "; ".join(f"{p.short_title} ({p.province}, năm {p.year})" for p in plans)
 
@@ -65,10 +108,21 @@ def decline_text(query: Query, plans: list[PlanDocument]) -> str:
         return ("Tôi chỉ trả lời về nội dung các kế hoạch cải cách hành chính đã được nạp, theo đúng "
                 f"các dòng trong văn bản, và không thay đổi cách làm việc này. Các kế hoạch hiện có: {held}.")
     if reason == "province":
-        return (f"Hệ thống chưa có kế hoạch cải cách hành chính của {query.unknown_province}, nên không thể "
-                f"trả lời. Các kế hoạch hiện có: {held}.")
+        notes = " ".join(query.notes)
+        return (f"{notes + ' ' if notes else ''}Hệ thống chưa có kế hoạch cải cách hành chính của {query.unknown_province}, "
+                f"nên không thể trả lời. Các kế hoạch hiện có: {held}.")
     if reason == "year":
         return f"Hệ thống không có kế hoạch nào cho năm {query.year}. Các kế hoạch hiện có: {held}."
+    if reason == "personal":
+        return ("Tôi không cung cấp thông tin cá nhân (lương, số điện thoại, địa chỉ, danh sách cán bộ…). "
+                f"Tôi chỉ trả lời về nhiệm vụ trong các kế hoạch cải cách hành chính: {held}.")
+    if reason == "modify":
+        return ("Tôi chỉ đọc các kế hoạch, không thêm, sửa hay xóa nội dung nào. Việc cập nhật kế hoạch do người "
+                f"quản trị cổng thực hiện. Các kế hoạch hiện có: {held}.")
+    if reason == "not_covered":
+        topic = " ".join(t for t in query.topic_terms if t != "|")
+        return (f"Các kế hoạch hiện có không có nhiệm vụ hay nội dung nào về «{topic}». Tôi trả lời về nhiệm vụ, "
+                f"cơ quan chủ trì, phối hợp, thời hạn, kinh phí và chỉ tiêu trong: {held}.")
     if reason == "off_topic":
         return ("Câu hỏi này nằm ngoài nội dung các kế hoạch cải cách hành chính mà hệ thống quản lý. "
                 f"Các kế hoạch hiện có: {held}.")
@@ -88,27 +142,34 @@ class DeterministicGenerator:
         """Yields (text chunk, ids cited by that chunk); composing from records raises no flags."""
         if query.intent is Intent.DECLINE:
             yield decline_text(query, self.plans), []
-        elif query.unknown_agency and not query.agency:
-            yield (f"Không nhận ra cơ quan «{query.unknown_agency}» trong danh mục cơ quan của các kế hoạch. "
+            return
+        if query.unknown_agency and not query.agency:
+            close = f" Có phải ý bạn là: {', '.join(query.suggestions)}?" if query.suggestions else ""
+            yield (f"Không nhận ra cơ quan «{query.unknown_agency}» trong danh mục cơ quan của các kế hoạch.{close} "
                    "Hãy dùng tên đầy đủ hoặc tên viết tắt thường dùng, ví dụ «Sở Nội vụ», «Sở TT&TT», «VP UBND tỉnh»."), []
-        elif query.intent is Intent.LISTING:
-            yield from self._listing(query, retrieval)
-        elif query.intent is Intent.LOOKUP:
-            yield from self._lookup(query, retrieval)
-        else:
-            yield from self._search(query, retrieval)
+            return
+        for note in query.notes:
+            yield f"Lưu ý: {note}", []
+        handler = {
+            Intent.LISTING: self._listing,
+            Intent.COUNT: self._count,
+            Intent.SUM: self._sum,
+            Intent.META: self._meta,
+            Intent.LOOKUP: self._lookup,
+        }.get(query.intent, self._search)
+        yield from handler(query, retrieval)
 
     def generate(self, query: Query, retrieval: Retrieval) -> Draft:
         text, cited = [], []
         for chunk, ids in self.stream(query, retrieval):
             text.append(chunk)
             cited.extend(i for i in ids if i not in cited)
-        found = bool(cited)
+        found = bool(cited) or query.intent is Intent.META
         return Draft(text="\n".join(text).strip(), cited=cited, found=found)
 
     # -- listings -----------------------------------------------------------------------
     def _listing(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
-        who = query.agency.name if query.agency else "Các cơ quan"
+        who = " và ".join(a.name for a in query.agencies) if query.agencies else "Các cơ quan"
         listings = retrieval.listings
         if not any(listing.ids for listing in listings):
             scope = f" trong {query.period.label}" if query.period else ""
@@ -128,23 +189,27 @@ class DeterministicGenerator:
                    f"Dưới đây là nhiệm vụ cùng kỳ trong kế hoạch gần nhất (năm {', '.join(map(str, years))}), chỉ để tham khảo."), []
         for listing in listings:
             if not listing.ids:
+                if listing.agency and len(query.agencies) > 1:
+                    yield f"\n{listing.agency.name} — {listing.plan.short_title}: không có nhiệm vụ nào trong phạm vi hỏi.", []
                 continue
+            who = listing.agency.name if listing.agency else "Các cơ quan"
             scope = f", {listing.period.label}" if listing.period else ""
-            count = len(listing.ids)
-            yield f"\n{who}{scope} — {listing.plan.short_title}: {count} nhiệm vụ.", []
+            yield f"\n{who}{scope} — {listing.plan.short_title}: {len(listing.ids)} nhiệm vụ.", []
             for group in listing.groups:
-                yield f"{group.title}:", []
-                for number, row_id in enumerate(group.ids, start=1):
-                    row = self.records[row_id]
-                    assert isinstance(row, RowRecord)
-                    with_lead = group.key in ("coordinating", "due", "all")
-                    yield f"{number}. {describe_row(row, with_lead=with_lead)}", [row_id]
+                yield f"{group.title} ({len(group.ids)}):", []
+                for number, record_id in enumerate(group.ids, start=1):
+                    record = self.records[record_id]
+                    if isinstance(record, ProseSection):
+                        yield f"{number}. {record.heading}: {_short(record.text, 400)} [{record.label}]", [record_id]
+                        continue
+                    with_lead = group.key in ("coordinating", "due", "all", "kind")
+                    yield f"{number}. {describe_row(record, with_lead=with_lead)}", [record_id]
             for note in listing.notes:
                 yield note, []
 
     # -- lookups ------------------------------------------------------------------------
     def _relevant(self, hits: list[Hit]) -> list[Hit]:
-        return [h for h in hits if h.lexical_score >= MIN_LEXICAL_SCORE or h.dense_similarity >= MIN_DENSE_SIMILARITY]
+        return [h for h in hits if h.pinned or h.lexical_score >= MIN_LEXICAL_SCORE or h.dense_similarity >= MIN_DENSE_SIMILARITY]
 
     def _lookup(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
         hits = self._relevant(retrieval.hits)
@@ -156,32 +221,52 @@ class DeterministicGenerator:
             # The answer lives in the plan body (reporting deadlines, targets), not in a table row.
             yield from self._search(query, retrieval)
             return
-        field = query.lookup
-        work = _short(_work(best), 160)
-        if field == "coordinating":
-            fact = f"Phối hợp thực hiện «{work}»: {best.coordinating_text or 'văn bản không ghi cơ quan phối hợp'}"
-        elif field == "deadline":
-            fact = f"Thời hạn của «{work}»: {best.period.text or 'văn bản không ghi'} (chủ trì: {best.lead_text})"
-        elif field == "budget":
-            budget = best.budget.text if best.budget else "văn bản không ghi kinh phí"
-            unit = " triệu đồng" if best.budget and best.budget.million_vnd is not None and "triệu" not in budget else ""
-            fact = f"Kinh phí cho «{work}»: {budget}{unit}"
-        elif field == "target":
-            fact = f"Mục tiêu, chỉ tiêu: «{best.target or 'văn bản không ghi'}» — nhiệm vụ: «{work}», chủ trì: {best.lead_text}"
-        elif field == "product":
-            fact = f"Sản phẩm của «{work}»: {best.product or 'văn bản không ghi'}"
-        else:
-            fact = f"Chủ trì «{work}»: {best.lead_text}"
-            if best.coordinating_text:
-                fact += f"; phối hợp: {_short(best.coordinating_text, 160)}"
-            fact += f"; thời hạn: {best.period.text or 'không ghi'}"
-        yield f"{fact} [{best.label}]", [best.id]
+        yield f"«{_short(_work(best), 200)}»: {row_facts(best, query.fields)} [{best.label}]", [best.id]
         others = [h for h in hits[1:3] if isinstance(self.records[h.id], RowRecord)]
         if others:
             yield "Các dòng liên quan khác:", []
             for hit in others:
                 row = self.records[hit.id]
                 yield f"- {describe_row(row, with_lead=True)}", [hit.id]
+
+    # -- counts, sums, what is held ----------------------------------------------------------
+    def _count(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
+        for listing in retrieval.listings:
+            sizes = {key: sum(len(g.ids) for g in listing.groups if g.key.startswith(key)) for key in ("lead", "coordinating", "collective", "text")}
+            who = listing.agency.name if listing.agency else "Các cơ quan"
+            scope = f" trong {listing.period.label}" if listing.period else ""
+            yield (f"{who} — {listing.plan.short_title}{scope}: chủ trì {sizes['lead']} nhiệm vụ, phối hợp {sizes['coordinating']}, "
+                   f"giao chung cho tập thể có {who} {sizes['collective']}"
+                   + (f", và {sizes['text']} nhiệm vụ giao trong phần lời của kế hoạch" if sizes["text"] else "") + "."), []
+        yield ("Cách đếm: mỗi dòng của bảng nhiệm vụ tính một lần, theo ô Chủ trì / Phối hợp ghi đúng tên cơ quan; "
+               "dòng giao cho tập thể (các sở, ban, ngành…) đếm riêng. Danh sách các dòng:"), []
+        yield from self._listing(query, retrieval)
+
+    def _sum(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
+        rows = [r for listing in retrieval.listings for r in (self.records[i] for i in listing.ids) if isinstance(r, RowRecord)]
+        if not rows:
+            yield from self._not_found(query)
+            return
+        summed = [r for r in rows if r.budget and r.budget.million_vnd is not None and not r.budget.per_unit]
+        per_unit = [r for r in rows if r.budget and r.budget.per_unit]
+        other = [r for r in rows if r not in summed and r not in per_unit]
+        scope = f"mục {query.section}" if query.section else (f"các nhiệm vụ {query.agency.name} chủ trì" if query.agency else "các dòng đã chọn")
+        total = sum(r.budget.million_vnd for r in summed)
+        yield (f"Tổng kinh phí {scope}: {vnd(total)} triệu đồng, cộng từ {len(summed)} dòng ghi số tiền "
+               f"(đơn vị triệu đồng){f'; {len(other)} dòng không ghi số tiền' if other else ''}.") , []
+        for number, row in enumerate(summed, start=1):
+            yield f"{number}. {_short(_work(row), 160)}: {budget_text(row)} [{row.label}]", [row.id]
+        if per_unit:
+            yield "Kinh phí tính theo đơn vị (không cộng vào tổng):", []
+            for row in per_unit:
+                yield f"- {_short(_work(row), 160)}: {budget_text(row)} [{row.label}]", [row.id]
+
+    def _meta(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
+        yield "Các kế hoạch đang có trong hệ thống:", []
+        for plan in self.plans:
+            number = f", số {plan.doc_number}" if plan.doc_number else ""
+            day = f", ngày {plan.doc_date:%d/%m/%Y}" if plan.doc_date else ""
+            yield f"- {plan.title} ({plan.province}, năm {plan.year}{number}{day})", []
 
     # -- prose and other facts ----------------------------------------------------------
     def _search(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:

@@ -17,7 +17,17 @@ class Intent(str, Enum):
     LISTING = "listing"  # what an agency must do (in a period)
     LOOKUP = "lookup"  # who leads / when / budget / product of a named task
     SEARCH = "search"  # facts in the plan bodies (targets, figures, signer, document number)
-    DECLINE = "decline"  # outside the plans: other province or year, off-topic, injection
+    DECLINE = "decline"  # outside the plans: other province or year, off-topic, injection, personal data
+    COUNT = "count"  # how many tasks an agency has, by role
+    SUM = "sum"  # total budget of a section or of an agency's tasks
+    META = "meta"  # which plans the assistant holds
+
+
+class PeriodKindAsked(str, Enum):
+    """A question about the kind of deadline rather than a date ("việc nào làm thường xuyên")."""
+
+    RECURRING = "recurring"
+    CONTINUES = "continues"
 
 
 class Role(str, Enum):
@@ -44,15 +54,24 @@ class Query(BaseModel):
     question: str
     today: dt.date
     intent: Intent
-    lookup: str | None = Field(None, description="lead, coordinating, deadline, budget or product")
+    lookup: str | None = Field(None, description="the first field asked: lead, coordinating, deadline, budget, product")
+    fields: list[str] = Field(default_factory=list, description="every field a lookup asked, in the question's order")
     provinces: list[str] = Field(default_factory=list)
     unknown_province: str | None = None
     year: int | None = None
     agency: AgencyMention | None = None
+    agencies: list[AgencyMention] = Field(default_factory=list, description="every agency asked about; agency is the first")
     unknown_agency: str | None = None
+    suggestions: list[str] = Field(default_factory=list, description="known agencies closest to an unknown one")
     role: Role = Role.ANY
     period: AskedPeriod | None = None
+    period_kind: PeriodKindAsked | None = None
+    recurring_month: int | None = Field(None, description='"tháng 12 hằng năm"')
+    section: str | None = Field(None, description='a section named for a sum, e.g. "VII.A"')
     topic: str = ""
+    topic_terms: list[str] = Field(default_factory=list, description="folded words of what is asked about")
+    notes: list[str] = Field(default_factory=list, description="what the answer must tell first (merged provinces, districts)")
+    rule: str = Field("", description="the rule that decided the intent, to explain a wrong reading")
     decline_reason: str | None = None
     inherited: list[str] = Field(default_factory=list, description="fields taken from the previous question")
     focus: str | None = Field(None, description="the record a lookup answered, which a follow-up lookup is about")

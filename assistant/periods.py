@@ -6,15 +6,20 @@ import datetime as dt
 import re
 
 from assistant.contract import AskedPeriod
-from indexer.periods import month_bounds, quarter_bounds, quarter_key, quarter_label, quarters_between, roman_or_int
+from indexer.periods import month_bounds, parse_period, quarter_bounds, quarter_key, quarter_label, quarters_between
+from indexer.records import PeriodKind
 
 _Q = r"(?:quy|q)"
-_YEAR_AFTER = r"(?:\s*(?:/|-|nam|cua nam|trong nam)\s*(?P<year>20\d\d))?"
-_QUARTER = re.compile(rf"\b{_Q}\s*(?P<q>iv|iii|ii|i|[1-4])\b{_YEAR_AFTER}")
-_MONTH = re.compile(rf"\bthang\s*(?P<m>1[0-2]|0?[1-9])\b{_YEAR_AFTER}")
 _RELATIVE_QUARTER = re.compile(rf"\b{_Q}\s*(?P<which>nay|hien tai|hien nay|sau|toi|ke tiep|tiep theo|truoc|vua qua)\b")
 _RELATIVE_MONTH = re.compile(r"\bthang\s*(?P<which>nay|sau|toi|truoc)\b")
-_HALF = re.compile(r"\b6 thang (?P<which>dau|cuoi) nam\b|\bnua (?P<which2>dau|cuoi) nam\b")
+_HALF = re.compile(r"\b(?:6|sau) thang (?P<which>dau|cuoi)(?: nam)?\b|\bnua (?P<which2>dau|cuoi)(?: nam)?\b"
+                   r"|\b(?:2|hai) quy (?P<which3>dau|cuoi)(?: nam)?\b")
+# The dates a question names, handed to the deadline grammar the indexer reads cells with: a run of
+# period words starting at "từ", "quý", "tháng" or "ngày" ("từ quý II đến hết quý III năm 2022").
+_DATES = re.compile(
+    r"\b(?:tu\s+)?(?:quy|q|thang|ngay)\s*(?:iv|iii|ii|i|\d)"
+    r"(?:[\s,/.-]*(?:den het|den|toi|va|quy|q|thang|ngay|nam|iv|iii|ii|i|\d{1,4})\b)*"
+)
 _YEAR_END = re.compile(r"\bcuoi nam\b")
 _YEAR_START = re.compile(r"\bdau nam\b")
 _WHOLE_YEAR = re.compile(r"\b(?:ca nam|trong nam|nam nay)\b")
@@ -59,21 +64,17 @@ def parse_asked_period(
             return quarter_period(*anchor)
         steps = -1 if which in ("truoc", "vua qua") else 1
         return quarter_period(*shift_quarter(*anchor, steps))
-    if match := _QUARTER.search(folded):
-        quarter = roman_or_int(match["q"])
-        if quarter and 1 <= quarter <= 4:
-            return quarter_period(int(match["year"]) if match["year"] else base_year, quarter)
     if match := _RELATIVE_MONTH.search(folded):
         which = match["which"]
         month_index = today.year * 12 + today.month - 1 + {"nay": 0, "sau": 1, "toi": 1, "truoc": -1}[which]
         start, end = month_bounds(month_index // 12, month_index % 12 + 1)
         return span_period(start, end, f"tháng {start.month}/{start.year}")
-    if match := _MONTH.search(folded):
-        month, month_year = int(match["m"]), int(match["year"]) if match["year"] else base_year
-        start, end = month_bounds(month_year, month)
-        return span_period(start, end, f"tháng {month}/{month_year}")
+    if match := _DATES.search(folded):
+        period = parse_period(match.group(0).replace("den het", "den"), base_year)
+        if period.kind is PeriodKind.DATED and period.start and period.end:
+            return span_period(period.start, period.end, label_of(period.start, period.end))
     if match := _HALF.search(folded):
-        first = (match["which"] or match["which2"]) == "dau"
+        first = (match["which"] or match["which2"] or match["which3"]) == "dau"
         start = dt.date(base_year, 1 if first else 7, 1)
         end = dt.date(base_year, 6, 30) if first else dt.date(base_year, 12, 31)
         return span_period(start, end, f"6 tháng {'đầu' if first else 'cuối'} năm {base_year}")
@@ -84,6 +85,22 @@ def parse_asked_period(
     if _WHOLE_YEAR.search(folded):
         return year_period(base_year)
     return None
+
+
+_ROMAN = ("I", "II", "III", "IV")
+
+
+def label_of(start: dt.date, end: dt.date) -> str:
+    """"quý III/2022", "quý II–III/2022", "tháng 3/2022", "tháng 3–5/2022", else the two dates."""
+    whole_months = start.day == 1 and end == month_bounds(end.year, end.month)[1]
+    same_year = start.year == end.year
+    if whole_months and same_year and start.month % 3 == 1 and end.month % 3 == 0:
+        first, last = (start.month - 1) // 3, (end.month - 1) // 3
+        return f"quý {_ROMAN[first]}/{start.year}" if first == last else f"quý {_ROMAN[first]}–{_ROMAN[last]}/{start.year}"
+    if whole_months and same_year:
+        months = f"{start.month}" if start.month == end.month else f"{start.month}–{end.month}"
+        return f"tháng {months}/{start.year}"
+    return f"từ {start:%d/%m/%Y} đến {end:%d/%m/%Y}"
 
 
 def move_period_to_year(period: AskedPeriod, year: int) -> AskedPeriod:

@@ -3,12 +3,14 @@ search fused by rank for lookups and prose facts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from assistant.contract import AskedPeriod, Intent, Query, Role
+from assistant.contract import AgencyMention, AskedPeriod, Intent, PeriodKindAsked, Query, Role
 from assistant.periods import move_period_to_year
 from indexer.agencies import AgencyTable
 from indexer.records import PeriodKind, PlanDocument, ProseSection, RowRecord
@@ -21,6 +23,12 @@ RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust without t
 LEXICAL_WEIGHT = 5.0
 
 
+def _record_text(record: Record) -> str:
+    if isinstance(record, RowRecord):
+        return f"{record.section} {record.text}"
+    return f"{record.heading} {record.text}"
+
+
 class Hit(BaseModel):
     id: str
     score: float
@@ -28,6 +36,7 @@ class Hit(BaseModel):
     dense_rank: int | None = None
     lexical_score: float = 0.0
     dense_similarity: float = 0.0
+    pinned: bool = False  # placed first on purpose: the row under discussion, or the passage a fact lives in
 
 
 class RowGroup(BaseModel):
@@ -38,6 +47,7 @@ class RowGroup(BaseModel):
 
 class PlanListing(BaseModel):
     plan: PlanDocument
+    agency: AgencyMention | None = None
     period: AskedPeriod | None = None
     moved_from: AskedPeriod | None = None  # the asked period, when this plan's year was offered instead
     groups: list[RowGroup] = Field(default_factory=list)
@@ -49,7 +59,7 @@ class PlanListing(BaseModel):
 
 
 class Retrieval(BaseModel):
-    intent: Intent
+    intent: Intent  # LISTING, COUNT and SUM carry listings; LOOKUP and SEARCH carry hits
     listings: list[PlanListing] = Field(default_factory=list)
     hits: list[Hit] = Field(default_factory=list)
 
@@ -76,7 +86,8 @@ FACT_RULES = [
              adds="Kèm theo Kế hoạch số /KH-UBND ngày", passage=r"[Kk]èm theo Kế hoạch số"),
     FactRule(asks=r"\b(?:han|thoi han|thoi gian|khi nao)\b.*\bbao cao\b|\bbao cao\b.*\b(?:han|khi nao|ngay nao)\b|\bchot so lieu\b",
              adds="Thời hạn báo cáo chậm nhất chốt số liệu", passage=r"Thời hạn báo cáo|chốt số liệu"),
-    FactRule(asks=r"\bnoi nhan\b|\bgui (?:cho )?(?:nhung )?ai\b", adds="Nơi nhận", passage=r"^Nơi nhận$"),
+    FactRule(asks=r"\bnoi nhan\b|\bgui (?:cho |toi |den |ve )?(?:nhung )?(?:ai|dau|noi nao|co quan nao|don vi nao)\b",
+             adds="Nơi nhận", passage=r"^Nơi nhận$"),
 ]
 
 
@@ -118,6 +129,55 @@ def _all_of(clauses: list[dict[str, Any]]) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def _kind_matches(row: RowRecord, query: Query) -> bool:
+    """A question about the kind of deadline ("việc nào làm thường xuyên", "tháng 12 hằng năm")."""
+    if query.period_kind is PeriodKindAsked.RECURRING:
+        if row.period.kind is not PeriodKind.RECURRING:
+            return False
+        return query.recurring_month is None or bool(re.search(rf"\bthang 0?{query.recurring_month}\b", fold(row.period.text)))
+    if query.period_kind is PeriodKindAsked.CONTINUES:
+        return row.period.continues_after
+    return True
+
+
+_VIETNAMESE_SYLLABLE = re.compile(r"(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|nh|ng|[cmnpt])?")
+_WORDS = re.compile(r"\w+")
+# Share of the question's topic that one row or passage must contain (mean of word and word-pair
+# coverage); chosen on the dev split's questions and declines.
+MIN_TOPIC_COVERAGE = 0.6
+
+
+def _key(*words: str) -> str:
+    """Words typed with accents are compared accented, otherwise folded ("số" is not "sở")."""
+    accented = all(fold(w) != w for w in words)
+    return "_".join(words if accented else [fold(w) for w in words])
+
+
+def record_keys(text: str) -> set[str]:
+    lowered = unicodedata.normalize("NFC", text.lower())
+    words = _WORDS.findall(lowered)
+    folded = [fold(w) for w in words]
+    pairs = list(zip(words, words[1:]))
+    return set(words) | set(folded) | {_key(a, b) for a, b in pairs} | {f"{fold(a)}_{fold(b)}" for a, b in pairs}
+
+
+def topic_units(terms: list[str]) -> tuple[list[str], list[str]]:
+    """(word keys, pair keys) of the question's topic; "|" separates runs of adjacent words."""
+    words, pairs = [], []
+    for run in " ".join(terms).split("|"):
+        run_words = run.split()
+        words += [_key(w) for w in run_words]
+        pairs += [_key(a, b) for a, b in zip(run_words, run_words[1:])]
+    return words, pairs
+
+
+def coverage(words: list[str], pairs: list[str], keys: set[str]) -> float:
+    word_share = sum(w in keys for w in words) / len(words)
+    if not pairs:
+        return word_share
+    return (word_share + sum(p in keys for p in pairs) / len(pairs)) / 2
+
+
 def _timing(row: RowRecord, period: AskedPeriod | None) -> str:
     """due | ongoing | open | outside — how a row's deadline relates to the asked period."""
     if period is None:
@@ -147,6 +207,31 @@ class PlanSearch:
         self.index = index
         self.agencies = agencies
         self.plans = list(index.plans.values())
+        self._keys = {i: record_keys(_record_text(r)) for i, r in index.records.items()}
+        for plan in self.plans:  # a question may quote the plan's own title
+            self._keys[f"plan:{plan.id}"] = record_keys(f"{plan.title} {plan.short_title}")
+        self._vocabulary = set().union(*self._keys.values()) if self._keys else set()
+        # Duties the plan text gives an agency by name ("3. Sở Nội vụ", "Báo…, Đài… xây dựng …").
+        self._duties: dict[str, list[str]] = {}
+        for section in index.sections:
+            for agency in agencies.find_in_text(section.heading):
+                if not agency.collective:
+                    self._duties.setdefault(agency.id, []).append(section.id)
+
+    # -- answerability -----------------------------------------------------------------------
+    def covers(self, query: Query) -> bool:
+        """Whether some row or passage of the plans in scope states what the question is about:
+        most of its topic (bigrams of its own words) in one record, and no foreign word unknown to
+        every plan ("blockchain", "chatbot")."""
+        words, pairs = topic_units(query.topic_terms)
+        if not words:
+            return True
+        if any(not _VIETNAMESE_SYLLABLE.fullmatch(fold(w)) and fold(w) not in self._vocabulary for w in words):
+            return False
+        plan_ids = {p.id for p in self.plans_for(query)}
+        scoped = (keys for i, keys in self._keys.items()
+                  if (i.removeprefix("plan:") if i.startswith("plan:") else self.index.records[i].document) in plan_ids)
+        return max((coverage(words, pairs, keys) for keys in scoped), default=0.0) >= MIN_TOPIC_COVERAGE
 
     # -- scope -----------------------------------------------------------------------------
     def plans_for(self, query: Query) -> list[PlanDocument]:
@@ -175,14 +260,35 @@ class PlanSearch:
     # -- listings ---------------------------------------------------------------------------
     def listing(self, query: Query) -> Retrieval:
         plans = self.plans_for(query)
-        result = Retrieval(intent=Intent.LISTING)
-        for plan, period, moved_from in self._periods_for(query, plans):
-            listing = PlanListing(plan=plan, period=period, moved_from=moved_from)
-            if query.agency:
-                self._agency_groups(query, plan, period, listing)
+        result = Retrieval(intent=Intent.COUNT if query.intent is Intent.COUNT else Intent.LISTING)
+        for agency in query.agencies or [None]:
+            for plan, period, moved_from in self._periods_for(query, plans):
+                listing = PlanListing(plan=plan, agency=agency, period=period, moved_from=moved_from)
+                if agency:
+                    self._agency_groups(query, agency, plan, period, listing)
+                else:
+                    self._period_groups(query, plan, period, listing)
+                if listing.ids or agency:
+                    result.listings.append(listing)
+        return result
+
+    def total(self, query: Query) -> Retrieval:
+        """Rows whose budgets a sum adds: a section named ("mục VII.A") or an agency's lead rows."""
+        result = Retrieval(intent=Intent.SUM)
+        for plan in self.plans_for(query):
+            rows = self._rows(_all_of([{"document": plan.id}, {"kind": "row"}]))
+            if query.section:
+                rows = [r for r in rows if r.section_code == query.section or r.section_code.startswith(query.section + ".")]
+            elif query.agency:
+                rows = [r for r in rows if query.agency.id in {a.id for a in r.lead}]
+            elif query.topic_terms:
+                words, pairs = topic_units(query.topic_terms)
+                rows = [r for r in rows if words and coverage(words, pairs, record_keys(r.section)) >= MIN_TOPIC_COVERAGE]
             else:
-                self._period_groups(plan, period, listing)
-            if listing.ids or query.agency:
+                rows = []
+            if rows:
+                listing = PlanListing(plan=plan, agency=query.agency)
+                listing.groups.append(RowGroup(key="sum", title="Các dòng được cộng", ids=[r.id for r in rows]))
                 result.listings.append(listing)
         return result
 
@@ -190,8 +296,9 @@ class PlanSearch:
         rows = [self.index.records[i] for i in self.index.filter_ids(where)]
         return sorted((r for r in rows if isinstance(r, RowRecord)), key=lambda r: (r.lines[0], r.id))
 
-    def _agency_groups(self, query: Query, plan: PlanDocument, period: AskedPeriod | None, listing: PlanListing) -> None:
-        agency = query.agency.id
+    def _agency_groups(self, query: Query, mention: AgencyMention, plan: PlanDocument, period: AskedPeriod | None,
+                       listing: PlanListing) -> None:
+        agency = mention.id
         collectives = self.agencies.collectives_concerning(agency)
         clauses = [{"lead": {"$contains": agency}}, {"coordinating": {"$contains": agency}}]
         clauses += [{"lead": {"$contains": c}} for c in collectives]
@@ -200,7 +307,7 @@ class PlanSearch:
         collective_names: dict[str, str] = {}
         for row in rows:
             timing = _timing(row, period)
-            if timing == "outside":
+            if timing == "outside" or not _kind_matches(row, query):
                 continue
             lead_ids = {a.id for a in row.lead}
             # Named directly beats named through a collective: "Các sở, ban, ngành" lead with
@@ -225,23 +332,35 @@ class PlanSearch:
             "lead": "Chủ trì",
             "collective": "Giao chung cho " + ", ".join(collective_names.values()),
             "coordinating": "Phối hợp",
+            "text": "Nhiệm vụ giao trong phần lời của kế hoạch (Tổ chức thực hiện)",
         }
+        if (period is None or period.end - period.start > dt.timedelta(days=300)) and not query.period_kind:
+            duties = [i for i in self._duties.get(agency, []) if self.index.records[i].document == plan.id]
+            if duties and query.role is not Role.COORDINATING:
+                buckets["text"] = duties
         wanted = {
-            Role.LEAD: ("lead_due", "lead_ongoing", "lead_open", "lead", "collective"),
+            Role.LEAD: ("lead_due", "lead_ongoing", "lead_open", "lead", "collective", "text"),
             Role.COORDINATING: ("coordinating",),
-            Role.ANY: ("lead_due", "lead_ongoing", "lead_open", "lead", "collective", "coordinating"),
+            Role.ANY: ("lead_due", "lead_ongoing", "lead_open", "lead", "collective", "coordinating", "text"),
         }[query.role]
         for key in wanted:
             if buckets.get(key):
                 listing.groups.append(RowGroup(key=key, title=titles[key], ids=buckets[key]))
         if query.role is Role.LEAD and buckets.get("coordinating"):
-            listing.notes.append(f"Ngoài ra {query.agency.name} phối hợp thực hiện {len(buckets['coordinating'])} nhiệm vụ khác.")
+            listing.notes.append(f"Ngoài ra {mention.name} phối hợp thực hiện {len(buckets['coordinating'])} nhiệm vụ khác.")
         led = sum(len(ids) for key, ids in buckets.items() if key.startswith("lead"))
         if query.role is Role.COORDINATING and led:
-            listing.notes.append(f"Ngoài ra {query.agency.name} chủ trì {led} nhiệm vụ trong {period.label if period else 'kế hoạch này'}.")
+            listing.notes.append(f"Ngoài ra {mention.name} chủ trì {led} nhiệm vụ trong {period.label if period else 'kế hoạch này'}.")
 
-    def _period_groups(self, plan: PlanDocument, period: AskedPeriod | None, listing: PlanListing) -> None:
-        rows = self._rows(_all_of([{"document": plan.id}, {"kind": "row"}]))
+    def _period_groups(self, query: Query, plan: PlanDocument, period: AskedPeriod | None, listing: PlanListing) -> None:
+        rows = [r for r in self._rows(_all_of([{"document": plan.id}, {"kind": "row"}])) if _kind_matches(r, query)]
+        if query.period_kind and period is None:
+            title = {PeriodKindAsked.RECURRING: "Thực hiện thường xuyên, định kỳ hoặc hằng năm",
+                     PeriodKindAsked.CONTINUES: "Kéo dài sang những năm tiếp theo"}[query.period_kind]
+            if query.recurring_month:
+                title += f" (tháng {query.recurring_month})"
+            listing.groups.append(RowGroup(key="kind", title=title, ids=[r.id for r in rows]))
+            return
         if period is None:
             listing.groups.append(RowGroup(key="all", title="Tất cả nhiệm vụ", ids=[r.id for r in rows]))
             return
@@ -287,8 +406,12 @@ class PlanSearch:
     def retrieve(self, query: Query) -> Retrieval:
         if query.intent is Intent.DECLINE:
             return Retrieval(intent=Intent.DECLINE)
-        if query.intent is Intent.LISTING:
+        if query.intent in (Intent.LISTING, Intent.COUNT):
             return self.listing(query)
+        if query.intent is Intent.SUM:
+            return self.total(query)
+        if query.intent is Intent.META:
+            return Retrieval(intent=Intent.META)
         plans = self.plans_for(query)
         # An agency named in a lookup ("… đến UBND cấp xã") is part of what is asked about, not a
         # filter: its words already weigh in the lexical ranking.
@@ -297,7 +420,7 @@ class PlanSearch:
         plan_ids = {p.id for p in plans}
         sections = [s for s in self.index.sections if s.document in plan_ids]
         first = [query.focus] if query.focus in self.index.records else []
-        boosted = [Hit(id=i, score=1.0, lexical_score=float("inf")) for i in first + fact_passages(query.question, sections)]
+        boosted = [Hit(id=i, score=1.0, pinned=True) for i in first + fact_passages(query.question, sections)]
         ranked = boosted + [h for h in hits if h.id not in {b.id for b in boosted}]
         return Retrieval(intent=query.intent, hits=ranked[: max(8, len(boosted))])
 

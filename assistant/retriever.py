@@ -10,7 +10,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.contract import AskedPeriod, Intent, Query
+from assistant.contract import AgencyMention, AskedPeriod, Intent, Query
 from assistant.retrieval import Hit, PlanListing, PlanSearch, Retrieval, RowGroup
 from indexer.store import embedding_text
 
@@ -20,6 +20,7 @@ def to_documents(retrieval: Retrieval, search: PlanSearch) -> list[Document]:
     for listing in retrieval.listings:
         plan_meta = {
             "plan": listing.plan.id,
+            "agency": listing.agency.model_dump() if listing.agency else None,
             "period": listing.period.model_dump(mode="json") if listing.period else None,
             "moved_from": listing.moved_from.model_dump(mode="json") if listing.moved_from else None,
             "notes": listing.notes,
@@ -45,16 +46,18 @@ def to_documents(retrieval: Retrieval, search: PlanSearch) -> list[Document]:
 
 def from_documents(intent: Intent, documents: list[Document], search: PlanSearch) -> Retrieval:
     retrieval = Retrieval(intent=intent)
-    listings: dict[str, PlanListing] = {}
+    listings: dict[tuple[str, str | None], PlanListing] = {}
     for document in documents:
         meta: dict[str, Any] = document.metadata
         if "hit" in meta:
             retrieval.hits.append(Hit.model_validate(meta["hit"]))
             continue
-        listing = listings.get(meta["plan"])
+        key = (meta["plan"], meta["agency"]["id"] if meta["agency"] else None)
+        listing = listings.get(key)
         if listing is None:
-            listing = listings[meta["plan"]] = PlanListing(
+            listing = listings[key] = PlanListing(
                 plan=search.index.plans[meta["plan"]],
+                agency=AgencyMention.model_validate(meta["agency"]) if meta["agency"] else None,
                 period=AskedPeriod.model_validate(meta["period"]) if meta["period"] else None,
                 moved_from=AskedPeriod.model_validate(meta["moved_from"]) if meta["moved_from"] else None,
                 notes=list(meta["notes"]),

@@ -1,15 +1,19 @@
-"""Question understanding: province, year, agency, role, period and intent, from Vietnamese written
-with or without diacritics, with abbreviations and OCR-style slips; follow-ups inherit context."""
+"""Question understanding: slots of the typed Query filled from the phrase table
+(assistant/data/phrases.toml), places (assistant/places.py), agencies (the indexer's alias table)
+and periods (the indexer's deadline grammar). Follow-ups inherit what they do not change.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
-from importlib import resources
 
-from assistant.contract import AgencyMention, Intent, Query, Role
+from assistant.contract import AgencyMention, Intent, PeriodKindAsked, Query, Role
 from assistant.periods import parse_asked_period, year_period
+from assistant.phrases import PhraseTable, Reading, read
+from assistant.places import PlaceReader
 from cchc.errors import QuestionError
 from indexer.agencies import AgencyTable
 from indexer.records import PlanDocument
@@ -21,30 +25,14 @@ _INJECTION = re.compile(
     r"|system prompt|prompt he thong|(?:in|hien|tiet lo) (?:ra )?(?:toan bo )?(?:prompt|chi dan he thong)"
     r"|quen (?:het |di |moi )?(?:huong dan|quy tac|chi dan)|you are now|jailbreak|dong vai (?:la )?(?:mot )?(?:ai|tro ly) khac"
 )
-_LOOKUPS: list[tuple[str, re.Pattern[str]]] = [
-    ("coordinating", re.compile(r"\b(?:ai|co quan nao|don vi nao|nhung ai|nhung co quan nao|nhung don vi nao)\b[^?]*\bphoi hop\b|\bphoi hop (?:voi )?(?:nhung )?(?:ai|co quan nao|don vi nao)\b")),
-    ("lead", re.compile(r"\b(?:ai|co quan nao|don vi nao|so nao|ben nao)\b[^?]*\b(?:chu tri|phu trach|chiu trach nhiem|thuc hien|lam)\b|\b(?:chu tri|phu trach)\b[^?]*\b(?:la ai|la co quan nao|la don vi nao)\b")),
-    ("deadline", re.compile(r"\b(?:khi nao|bao gio|thoi han|han chot|han hoan thanh|thoi gian thuc hien|thoi gian hoan thanh|tien do|luc nao|hoan thanh truoc)\b")),
-    ("budget", re.compile(r"\b(?:kinh phi|bao nhieu tien|ngan sach|chi phi|du toan|trieu dong)\b")),
-    ("target", re.compile(r"\b(?:chi tieu|muc tieu)\b[^?]*\b(?:bao nhieu|la gi|nhu the nao|ra sao)\b")),
-    ("product", re.compile(r"\b(?:san pham|ket qua dau ra|dau ra|ket qua la gi|ket qua can dat)\b")),
-]
-_LISTING_WORDS = re.compile(
-    r"\b(?:nhung (?:gi|viec|nhiem vu)|viec gi|nhiem vu (?:gi|nao)|lam gi|phai lam|duoc giao|phu trach|chu tri|"
-    r"phoi hop|liet ke|danh sach|cac viec|cac nhiem vu|co viec|co nhiem vu|nhiem vu cua|viec cua|can lam|den han)\b"
-)
-# "… gồm những cơ quan nào?" asks who belongs to a group the plan defines in its text.
-_MEMBERS = re.compile(r"\b(?:gom|bao gom) (?:nhung |cac )?(?:co quan|don vi|ai|so)\b")
-_ROLE_COORDINATING = re.compile(r"\bphoi hop\b")
-_ROLE_LEAD = re.compile(r"\b(?:chu tri|phu trach|chiu trach nhiem chinh)\b")
-_MY_AGENCY = re.compile(r"\b(?:don vi (?:cua )?(?:toi|minh|chung toi)|co quan (?:cua )?(?:toi|minh|chung toi)|chung toi|ben toi|ben minh)\b")
-_FOLLOW_UP = re.compile(r"^(?:va |vay |the |con |thi )*(?:con|the con|vay con)\b|\bthi sao\b|\bthe nao\b\s*$")
+# Control, zero-width and bidi characters: invisible, and able to break storage or rendering.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # A year on its own, not one inside a document number ("22/2021/QĐ-TTg", "ISO 9001:2015").
 _ASKED_YEAR = re.compile(r"(?<![/:.\-\d])\b(20\d\d)\b(?![/:\-]\w)")
 _RELATIVE_YEAR = {"nam nay": 0, "nam ngoai": -1, "nam truoc": -1, "nam sau": 1, "nam toi": 1}
-# "Sở Du lịch" that the alias table does not know: only with the accented word, since unaccented
-# "so" is also "số" (number) and "sổ".
-_UNKNOWN_AGENCY = re.compile(r"\b[Ss]ở(?:\s+[^\s,.;:?!]+){1,4}")
+# "Sở Du lịch" that the alias table does not know: a capital after the accented "Sở" (unaccented
+# "so" is also "số", and "sở thú" is a zoo).
+_UNKNOWN_AGENCY = re.compile(r"\b[Ss]ở(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][^\s,.;:?!]*)(?:\s+[^\s,.;:?!]+){0,3}")
 _NOT_IN_NAME = set("phu trach chu tri co lam gi nhung duoc giao phai thi o tai trong quy nam thang can nhiem vu viec cua tinh phoi hop".split())
 _DOMAIN = re.compile(
     r"\b(?:cai cach|cchc|hanh chinh|ke hoach|nhiem vu|chu tri|phoi hop|thu tuc|tthc|so |ubnd|uy ban|par|sipas|"
@@ -55,38 +43,24 @@ _STOPWORDS = set(
     "ai gi nao nhung cac cua la va voi thi o tai trong cho ve co khong duoc bi se da dang can phai the nao "
     "bao nhieu khi nao bao gio hay giup toi minh chung oi a nhe vay con sao nam quy thang tinh so ubnd".split()
 )
-
-
-# Words that ask rather than name: a follow-up made only of these keeps the previous topic.
-_ASKING = set(
-    "ai gi nao khi bao gio han hoan thanh thoi gian kinh phi nhieu tien san pham ket qua phoi hop chu tri "
-    "trach nhiem dau ra la con the vay thi sao sao nhi a oi duoc khong co it toi da may".split()
+# Function words and period words that never say what a question is about, as typed with accents;
+# a word typed without accents is compared folded.
+_FUNCTION_WORDS = set(
+    "ai gì nào những các của là và với thì ở tại trong cho về có không được bị sẽ đã đang cần phải thế "
+    "bao nhiêu khi giờ hay giúp tôi mình chúng ơi à nhé vậy còn sao năm quý tháng tỉnh để đối như này đó "
+    "cả lẫn mà nên rằng hoặc hay từ đến theo i ii iii iv q1 q2 q3 q4 nay lúc bởi do".split()
 )
-
-
+_FOLDED_FUNCTION_WORDS = {fold(w) for w in _FUNCTION_WORDS}
 _FIGURE_WORDS = {"dat", "bao", "nhieu", "ty", "le", "diem", "xep", "hang", "phan", "tram"}
-
-
-def _content_words(folded: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9]+", folded) if w not in _STOPWORDS and w not in _ASKING]
-
-
-def _load_provinces() -> dict[str, str]:
-    """Folded name or alias -> canonical province name."""
-    names: dict[str, str] = {}
-    text = resources.files("assistant").joinpath("data/provinces.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        canonical, *aliases = [part.strip() for part in line.split("|")]
-        for name in (canonical, *aliases):
-            names[fold(name)] = canonical
-    return names
+_SECTION = re.compile(r"\b(?:muc|phan)\s+([IVX]+(?:\.[A-Z0-9]+)*)\b")
+# "lương" typed without accents is also "lượng": not salary after these words.
+_NOT_SALARY = {"chat", "so", "luu", "dung", "trong", "nang", "hai"}
+_TOPIC_SLOTS = {"field", "role", "asks", "kind", "refuse", "refer", "fact", "generic"}
 
 
 def normalise_question(question: str, max_chars: int) -> str:
-    """NFC, trimmed, whitespace collapsed; empty or over-long questions are refused plainly."""
-    text = squash(unicodedata.normalize("NFC", question or ""))
+    """NFC, invisible characters removed, whitespace collapsed; empty or over-long questions are refused."""
+    text = squash(_INVISIBLE.sub(" ", unicodedata.normalize("NFC", question or "")))
     if not text:
         raise QuestionError("Câu hỏi đang trống. Hãy nhập câu hỏi, ví dụ: «Sở Nội vụ chủ trì những việc gì trong quý IV/2022?»")
     if len(text) > max_chars:
@@ -95,30 +69,17 @@ def normalise_question(question: str, max_chars: int) -> str:
 
 
 class QuestionParser:
-    def __init__(self, agencies: AgencyTable, plans: list[PlanDocument], max_chars: int = 500):
+    def __init__(self, agencies: AgencyTable, plans: list[PlanDocument], max_chars: int = 500,
+                 phrases: PhraseTable | None = None):
         if max_chars < 20:
             raise ValueError(f"max_chars must allow a real question (>= 20), got {max_chars}")
         self.agencies = agencies
         self.plans = plans
         self.max_chars = max_chars
-        self._provinces = _load_provinces()
-        for plan in plans:
-            self._provinces.setdefault(fold(plan.province), plan.province)
-        self._province_pattern = re.compile(
-            r"\b(" + "|".join(sorted(map(re.escape, self._provinces), key=len, reverse=True)) + r")\b"
-        )
-        self._held = {plan.province for plan in plans}
+        self.phrases = phrases or PhraseTable.load()
+        self.places = PlaceReader({plan.province for plan in plans})
 
-    def _provinces_in(self, folded: str) -> tuple[list[str], str | None]:
-        held, unknown = [], None
-        for match in self._province_pattern.finditer(folded):
-            name = self._provinces[match.group(1)]
-            if name in self._held:
-                held.append(name) if name not in held else None
-            elif unknown is None:
-                unknown = name
-        return held, unknown
-
+    # -- slots ----------------------------------------------------------------------------------
     @staticmethod
     def _year_in(folded: str, today: dt.date) -> int | None:
         if match := _ASKED_YEAR.search(folded):
@@ -128,118 +89,192 @@ class QuestionParser:
                 return today.year + offset
         return None
 
-    def _agency_in(self, text: str, folded: str, profile: AgencyMention | None) -> tuple[AgencyMention | None, str | None]:
-        found = [a for a in self.agencies.find_in_text(text) if a.known]
-        if found:
-            return AgencyMention(id=found[0].id, name=found[0].name), None
-        if _MY_AGENCY.search(folded) and profile:
-            return profile, None
-        if match := _UNKNOWN_AGENCY.search(text):
-            words = match.group(0).split()
-            name = [words[0]]
-            for word in words[1:]:
-                if fold(word) in _NOT_IN_NAME:
-                    break
-                name.append(word)
-            if len(name) > 1:
-                return None, " ".join(name)
-        return None, None
+    def _agencies_in(self, text: str, folded: str) -> tuple[list[AgencyMention], list[tuple[int, int]]]:
+        mentions = [(i, s, e) for i, s, e in self.agencies.mentions(text) if i in {a.id for a in self.agencies.all()}]
+        ids = list(dict.fromkeys(i for i, _, _ in mentions))
+        # "UBND tỉnh giao cho Sở X": the giver is not asked about.
+        if len(ids) > 1 and re.search(r"\b(?:ubnd tinh|uy ban nhan dan tinh|tinh)\s+(?:da\s+)?giao\b", folded):
+            ids = [i for i in ids if i != "ubnd-tinh"] or ids
+        found = [AgencyMention(id=i, name=self.agencies.get(i).name) for i in ids]
+        return found, [(s, e) for _, s, e in mentions]
 
-    def _topic(self, folded: str) -> str:
-        words = [w for w in re.findall(r"[a-z0-9]+", folded) if w not in _STOPWORDS and not w.isdigit()]
-        return " ".join(words)
+    def _unknown_agency(self, text: str) -> tuple[str | None, list[str]]:
+        match = _UNKNOWN_AGENCY.search(text)
+        if not match:
+            return None, []
+        words = match.group(0).split()
+        name = [words[0]]
+        for word in words[1:]:
+            if fold(word) in _NOT_IN_NAME or fold(word) in {fold(p.province) for p in self.plans}:
+                break
+            name.append(word)
+        if len(name) < 2:
+            return None, []
+        unknown = " ".join(name)
+        names = {fold(a.name): a.name for a in self.agencies.all() if not a.collective}
+        close = difflib.get_close_matches(fold(unknown), list(names), n=3, cutoff=0.5)
+        return unknown, [names[c] for c in close]
 
-    def parse(
-        self,
-        question: str,
-        today: dt.date,
-        previous: Query | None = None,
-        profile_agency: AgencyMention | None = None,
-    ) -> Query:
+    @staticmethod
+    def _refusal(reading: Reading, folded: str) -> str | None:
+        if _INJECTION.search(folded) or reading.has("refuse", "injection"):
+            return "injection"
+        if reading.has("refuse", "modify"):
+            return "modify"
+        for match in reading.found:
+            if match.phrase.slot == "refuse" and match.phrase.value == "personal":
+                word = reading.words[match.start]
+                before = reading.words[match.start - 1].folded if match.start else ""
+                if word.folded == "luong" and not word.accented and before in _NOT_SALARY:
+                    continue
+                return "personal"
+        return None
+
+    @staticmethod
+    def _topic_terms(reading: Reading, spans: list[tuple[int, int]]) -> list[str]:
+        """Words (as typed, lowercase) that say what is asked about: not a phrase of the table, a place, an agency,
+        a number or a stopword. Consecutive topic words stay adjacent; a gap is marked by "|"."""
+        taken = reading.covered(_TOPIC_SLOTS)
+        terms: list[str] = []
+        for i, word in enumerate(reading.words):
+            inside = any(s <= word.start < e for s, e in spans)
+            function = word.text in _FUNCTION_WORDS or (not word.accented and word.folded in _FOLDED_FUNCTION_WORDS)
+            if i in taken or inside or function or word.folded.isdigit() or len(word.folded) < 2:
+                if terms and terms[-1] != "|":
+                    terms.append("|")
+                continue
+            terms.append(word.text)
+        while terms and terms[-1] == "|":
+            terms.pop()
+        return terms
+
+    @staticmethod
+    def _topic(folded: str) -> str:
+        return " ".join(w for w in re.findall(r"[a-z0-9]+", folded) if w not in _STOPWORDS and not w.isdigit())
+
+    # -- parse ----------------------------------------------------------------------------------
+    def parse(self, question: str, today: dt.date, previous: Query | None = None,
+              profile_agency: AgencyMention | None = None) -> Query:
         text = normalise_question(question, self.max_chars)
         folded = fold(text)
+        reading = read(self.phrases, text)
         query = Query(question=text, today=today, intent=Intent.SEARCH)
-        if _INJECTION.search(folded):
-            query.intent, query.decline_reason = Intent.DECLINE, "injection"
+        if refusal := self._refusal(reading, folded):
+            query.intent, query.decline_reason, query.rule = Intent.DECLINE, refusal, f"refuse={refusal}"
             return query
-        query.provinces, query.unknown_province = self._provinces_in(folded)
+        query.agencies, agency_spans = self._agencies_in(text, folded)
+        places = self.places.read(text, folded, [e for _, e in agency_spans])
+        query.provinces, query.unknown_province, query.notes = places.held, places.unknown, places.notes
+        if places.district and not any(a.id == "ubnd-cap-huyen" for a in query.agencies):
+            query.agencies.insert(0, AgencyMention(id="ubnd-cap-huyen", name=self.agencies.get("ubnd-cap-huyen").name))
+        if not query.agencies and profile_agency and re.search(r"\b(?:don vi|co quan|ben) (?:cua )?(?:toi|minh|chung toi)\b|\bchung toi\b", folded):
+            query.agencies = [profile_agency]
+        query.agency = query.agencies[0] if query.agencies else None
+        if not query.agency:
+            query.unknown_agency, query.suggestions = self._unknown_agency(text)
         query.year = self._year_in(folded, today)
-        query.agency, query.unknown_agency = self._agency_in(text, folded, profile_agency)
-        is_follow_up = previous is not None and (
-            bool(_FOLLOW_UP.search(folded)) or len(folded.split()) <= 4 or len(_content_words(folded)) <= 1
+        query.topic_terms = self._topic_terms(reading, agency_spans + places.spans)
+        refers = reading.has("refer")
+        is_follow_up = previous is not None and previous.intent is not Intent.DECLINE and (
+            refers or bool(re.match(r"^(?:va |vay |the |thoi |con |thi )*(?:con|the con|vay con)\b", folded))
+            or bool(re.search(r"\bthi sao\b", folded)) or len([t for t in query.topic_terms if t != "|"]) <= 1
         )
-        query.period = parse_asked_period(
-            folded, today, query.year, previous.period if is_follow_up and previous else None
-        )
-        if query.year and not query.period and re.search(rf"\bnam {query.year}\b|\b{query.year}\b", folded):
-            if _LISTING_WORDS.search(folded) or query.agency:
+        self._period(query, reading, folded, today, previous if is_follow_up else None)
+        fields = [f for f in reading.values("field") if f != "all"]
+        roles = reading.values("role")
+        query.role = Role.LEAD if roles == ["lead"] else Role.COORDINATING if roles == ["coordinating"] else Role.ANY
+        query.fields, query.lookup = fields, (fields[0] if fields else None)
+        query.topic = self._topic(folded)
+        if section := _SECTION.search(text):
+            query.section = section.group(1)
+        if is_follow_up and previous is not None:
+            self._inherit(query, previous, refers)
+        query.intent, query.rule = self._intent(query, reading, folded, explicit_year=bool(_ASKED_YEAR.search(folded)))
+        return query
+
+    def _period(self, query: Query, reading: Reading, folded: str, today: dt.date, previous: Query | None) -> None:
+        base = query.year or (previous.period.start.year if previous and previous.period else None)
+        query.period = parse_asked_period(folded, today, base, previous.period if previous else None)
+        kinds = reading.values("kind")
+        if kinds:
+            query.period_kind = PeriodKindAsked(kinds[0])
+            if query.period_kind is PeriodKindAsked.RECURRING and (month := re.search(r"\bthang\s*(1[0-2]|0?[1-9])\b", folded)):
+                query.recurring_month = int(month.group(1))
+            if query.period_kind is PeriodKindAsked.RECURRING or not re.search(r"\b(?:quy|thang)\b", folded):
+                query.period = None  # "tháng 12 hằng năm" is every year, not this year's December
+        if query.year and not query.period and not query.period_kind and re.search(rf"\b{query.year}\b", folded):
+            if reading.has("asks", "list") or query.agency:
                 query.period = year_period(query.year)
         if query.period and not query.year:
             query.year = query.period.start.year
-        coordinating, lead = bool(_ROLE_COORDINATING.search(folded)), bool(_ROLE_LEAD.search(folded))
-        query.role = Role.ANY if coordinating == lead else Role.COORDINATING if coordinating else Role.LEAD
-        query.lookup = next((name for name, pattern in _LOOKUPS if pattern.search(folded)), None)
-        query.topic = self._topic(folded)
-        if is_follow_up and previous is not None:
-            self._inherit(query, previous)
-        query.intent = self._intent(query, folded, explicit_year=bool(_ASKED_YEAR.search(folded)))
-        return query
 
-    def _inherit(self, query: Query, previous: Query) -> None:
+    def _inherit(self, query: Query, previous: Query, refers: bool) -> None:
         """A follow-up keeps what it does not change ("Còn Sở Tư pháp thì sao?", "còn quý sau?")."""
-        for field in ("provinces", "year", "agency", "period"):
+        for field in ("provinces", "year", "agency", "agencies", "period", "period_kind"):
             if not getattr(query, field) and getattr(previous, field):
                 setattr(query, field, getattr(previous, field))
                 query.inherited.append(field)
         if query.role is Role.ANY and previous.role is not Role.ANY:
             query.role = previous.role
             query.inherited.append("role")
-        if previous.intent is Intent.LOOKUP and not query.lookup:
-            query.lookup = previous.lookup
+        words = [t for t in query.topic_terms if t != "|"]
+        if previous.intent is Intent.LOOKUP and not query.fields:
+            query.fields, query.lookup = previous.fields, previous.lookup
             query.inherited.append("lookup")
-        if previous.intent is Intent.SEARCH and "topic" not in query.inherited:
+        if previous.intent is Intent.SEARCH:
             # "Còn chỉ số SIPAS?" after "PAR INDEX 2021 đạt bao nhiêu?": same kind of figure, same year.
             asked = [w for w in fold(previous.question).split() if w in _FIGURE_WORDS]
             query.topic = " ".join([query.topic, *asked, str(query.year or "")]).strip()
-        if previous.intent in (Intent.LOOKUP, Intent.SEARCH) and len(_content_words(fold(query.question))) <= 1:
+        if previous.intent in (Intent.LOOKUP, Intent.SEARCH) and (refers or len(words) <= 1):
             query.topic = f"{previous.topic} {query.topic}".strip()
             query.inherited.append("topic")
             if previous.focus:
-                # "Kinh phí bao nhiêu?" after "Ai chủ trì X?" asks about the same row X.
+                # "Kinh phí bao nhiêu?" / "việc đó hạn khi nào?" asks about the row just answered.
                 query.focus = previous.focus
+                query.provinces = previous.provinces or query.provinces
                 query.inherited.append("focus")
-        if previous.intent is Intent.LISTING:
+        if previous.intent in (Intent.LISTING, Intent.COUNT) and not query.fields:
             query.inherited.append("intent")
 
-    def _intent(self, query: Query, folded: str, explicit_year: bool) -> Intent:
+    def _intent(self, query: Query, reading: Reading, folded: str, explicit_year: bool) -> tuple[Intent, str]:
         if query.unknown_province and not query.provinces:
             query.decline_reason = "province"
-            return Intent.DECLINE
+            return Intent.DECLINE, f"province not held: {query.unknown_province}"
         plans = [p for p in self.plans if not query.provinces or p.province in query.provinces]
-        asked_years = {query.period.start.year, query.period.end.year} if query.period else set()
+        lists = reading.has("asks", "list")
         # A year written out with no plan is out of scope; a relative period ("quý này") falls back
         # to the nearest plan instead, labelled as such.
-        about_plan_year = bool(query.agency or _LISTING_WORDS.search(folded) or re.search(r"ke hoach\D*\b20\d\d\b", folded))
+        about_plan_year = bool(query.agency or lists or re.search(r"ke hoach\D*\b20\d\d\b", folded))
         if query.year and explicit_year and about_plan_year and query.year not in {p.year for p in plans}:
             query.decline_reason = "year"
-            return Intent.DECLINE
-        # "Ai / cơ quan nào chủ trì X?" asks for an agency: any agency named is part of X.
-        if query.lookup in ("lead", "coordinating"):
-            return Intent.LOOKUP
-        if query.lookup in ("deadline", "budget", "product") and len(query.topic.split()) >= 2 and not (
-            query.period and _LISTING_WORDS.search(folded)
-        ):
-            return Intent.LOOKUP
-        # A collective named without asking what it must do ("các đơn vị sự nghiệp công lập tự
-        # bảo đảm chi thường xuyên …") is what a target talks about, not an assignee asked about.
-        if _MEMBERS.search(folded):
-            return Intent.SEARCH
-        names_assignee = query.agency is not None and (
-            not self.agencies.get(query.agency.id).collective or _LISTING_WORDS.search(folded) or query.period
-        )
-        if names_assignee or query.unknown_agency or (query.period and _LISTING_WORDS.search(folded)) or "intent" in query.inherited:
-            return Intent.LISTING
-        if not (query.provinces or _DOMAIN.search(folded) or asked_years):
+            return Intent.DECLINE, f"no plan for {query.year}"
+        topic = [t for t in query.topic_terms if t != "|"]
+        if reading.has("asks", "meta") and not query.agency:
+            return Intent.META, reading.rule("asks", "meta")
+        if reading.has("asks", "sum") or (query.section and "budget" in query.fields):
+            return Intent.SUM, reading.rule("asks", "sum") or "section + budget"
+        if reading.has("asks", "count") and query.agency:
+            return Intent.COUNT, reading.rule("asks", "count")
+        if query.focus and "focus" in query.inherited:
+            return Intent.LOOKUP, "follow-up on the row just answered"
+        asks_agency = reading.has("asks", "who") and bool(set(query.fields) & {"lead", "coordinating"})
+        if asks_agency and topic:
+            return Intent.LOOKUP, "who + role + topic"
+        if set(query.fields) & {"deadline", "budget", "product", "target"} and len(topic) >= 2 and not (
+                (query.period or query.agency) and lists and not reading.has("refer")):
+            return Intent.LOOKUP, "field + topic"
+        if reading.has("field", "all") and len(topic) >= 2:
+            return Intent.LOOKUP, "details of a task"
+        if reading.has("asks", "members") or reading.has("fact"):
+            return Intent.SEARCH, "fact or members in the plan text"
+        collective = query.agency is not None and self.agencies.get(query.agency.id).collective
+        if (query.agency and (not collective or lists or query.period or query.period_kind)) or query.unknown_agency:
+            return Intent.LISTING, "agency named"
+        if (query.period or query.period_kind) and (lists or query.provinces):
+            return Intent.LISTING, "period with a listing word"
+        if "intent" in query.inherited and not topic:
+            return Intent.LISTING, "follow-up of a listing"
+        if not (query.provinces or _DOMAIN.search(folded) or query.period):
             query.decline_reason = "off_topic"
-            return Intent.DECLINE
-        return Intent.SEARCH
+            return Intent.DECLINE, "no province, no domain word"
+        return Intent.SEARCH, "default: search rows and plan text"

@@ -196,19 +196,25 @@ class AgencyTable:
 
     def find_in_text(self, text: str) -> list[AgencyRef]:
         """Every agency or collective mentioned anywhere in free text (a user's question)."""
+        return self._refs([agency_id for agency_id, _, _ in self.mentions(text)], {})
+
+    def mentions(self, text: str) -> list[tuple[str, int, int]]:
+        """(agency id, start, end) of each mention in free text, in order; offsets into `text`
+        when it holds no HTML."""
         toks = _tokens(_clean(text))
-        ids: list[str] = []
+        found: list[tuple[str, int, int]] = []
         i, after_ubnd = 0, False
         while i < len(toks):
             hit = self._match(toks, i) or (self._level(toks, i) if after_ubnd else None)
             if hit:
-                i, agency_id = hit
-                ids.append(agency_id)
+                end, agency_id = hit
+                found.append((agency_id, toks[i].start, toks[end - 1].end))
+                i = end
                 after_ubnd = agency_id.startswith("ubnd-")
                 continue
             after_ubnd = after_ubnd and toks[i].key in _SEPARATORS
             i += 1
-        return self._refs(ids, {})
+        return found
 
     def extract(self, cell: str) -> list[AgencyRef]:
         """Agencies a raw lead / coordinating cell assigns, in order, without duplicates.
