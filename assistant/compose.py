@@ -40,6 +40,10 @@ def _short(text: str, limit: int = _MAX_WORK) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _same_task(row: RowRecord, other: RowRecord) -> bool:
+    return fold(_work(row)) == fold(_work(other)) or bool(row.task) and fold(row.task) == fold(other.task)
+
+
 def _work(row: RowRecord) -> str:
     return row.activity or row.task or row.target
 
@@ -222,7 +226,8 @@ class DeterministicGenerator:
             yield from self._search(query, retrieval)
             return
         yield f"«{_short(_work(best), 200)}»: {row_facts(best, query.fields)} [{best.label}]", [best.id]
-        others = [h for h in hits[1:3] if isinstance(self.records[h.id], RowRecord)]
+        # Only other rows of the same task (the plan may print it twice): the citations do not depend on phrasing.
+        others = [h for h in hits[1:3] if isinstance(self.records[h.id], RowRecord) and _same_task(self.records[h.id], best)]
         if others:
             yield "Các dòng liên quan khác:", []
             for hit in others:
@@ -275,10 +280,14 @@ class DeterministicGenerator:
             yield from self._not_found(query)
             return
         query_terms = set(tokens(expand_for_search(query.question))) - _COMMON_TERMS
-        for hit in hits[:3]:
+        pinned = [h for h in hits if h.pinned]
+        for hit in pinned or hits[:3]:
             record = self.records[hit.id]
             if isinstance(record, RowRecord):
                 yield f"- {describe_row(record, with_lead=True)}", [hit.id]
+                continue
+            if hit.pinned and len(record.text) <= 900:  # a short passage stating the fact asked (signer, recipients): whole
+                yield f"- {record.heading}: {_short(record.text, 900)} [{record.label}]", [hit.id]
                 continue
             wants_figure = bool(_ASKS_FIGURE.search(fold(query.question)))
             yield f"- {self._best_sentences(record, query_terms, wants_figure)} [{record.label}]", [hit.id]

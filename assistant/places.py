@@ -82,10 +82,11 @@ class PlaceReader:
             self._add(places, self._names[match.group(1)], match.span())
         if not places.held and not places.unknown:
             self._abbreviation(places, text, agency_ends)
-        if not places.held and not places.unknown and (match := self._district_pattern.search(folded)):
+        if not places.unknown and (match := self._district_pattern.search(folded)):
             name = match.group(1)
             # "Hưng Yên" alone is the province; "TP Hưng Yên" is the city.
-            if name not in self._names:
+            if name not in self._names and self._districts[name][0] in (places.held or [self._districts[name][0]]):
+                places.held.clear()
                 province, printed = self._districts[name]
                 places.held.append(province)
                 places.district = printed

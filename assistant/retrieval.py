@@ -15,7 +15,7 @@ from assistant.periods import move_period_to_year
 from indexer.agencies import AgencyTable
 from indexer.records import PeriodKind, PlanDocument, ProseSection, RowRecord
 from indexer.store import Index, Record
-from indexer.vntext import fold
+from indexer.vntext import fold, tokens
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust without tuning
 # Plans are searched with their own wording, so exact terms matter more than paraphrase; the weight
@@ -154,11 +154,14 @@ def _key(*words: str) -> str:
 
 
 def record_keys(text: str) -> set[str]:
+    """Words and word pairs of a record, accented and folded, plus the folded words its
+    abbreviations stand for ("HĐND" states "hội đồng nhân dân")."""
     lowered = unicodedata.normalize("NFC", text.lower())
     words = _WORDS.findall(lowered)
     folded = [fold(w) for w in words]
     pairs = list(zip(words, words[1:]))
-    return set(words) | set(folded) | {_key(a, b) for a, b in pairs} | {f"{fold(a)}_{fold(b)}" for a, b in pairs}
+    expanded = {f"~{t}" for t in tokens(text) if "_" not in t} - {f"~{w}" for w in folded}
+    return set(words) | set(folded) | {_key(a, b) for a, b in pairs} | {f"{fold(a)}_{fold(b)}" for a, b in pairs} | expanded
 
 
 def topic_units(terms: list[str]) -> tuple[list[str], list[str]]:
@@ -172,7 +175,7 @@ def topic_units(terms: list[str]) -> tuple[list[str], list[str]]:
 
 
 def coverage(words: list[str], pairs: list[str], keys: set[str]) -> float:
-    word_share = sum(w in keys for w in words) / len(words)
+    word_share = sum(w in keys or f"~{fold(w)}" in keys for w in words) / len(words)
     if not pairs:
         return word_share
     return (word_share + sum(p in keys for p in pairs) / len(pairs)) / 2

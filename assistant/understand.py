@@ -48,13 +48,11 @@ _STOPWORDS = set(
 _FUNCTION_WORDS = set(
     "ai gì nào những các của là và với thì ở tại trong cho về có không được bị sẽ đã đang cần phải thế "
     "bao nhiêu khi giờ hay giúp tôi mình chúng ơi à nhé vậy còn sao năm quý tháng tỉnh để đối như này đó "
-    "cả lẫn mà nên rằng hoặc hay từ đến theo i ii iii iv q1 q2 q3 q4 nay lúc bởi do".split()
+    "cả lẫn mà nên rằng hoặc hay từ đến theo i ii iii iv q1 q2 q3 q4 nay lúc bởi do đâu".split()
 )
 _FOLDED_FUNCTION_WORDS = {fold(w) for w in _FUNCTION_WORDS}
 _FIGURE_WORDS = {"dat", "bao", "nhieu", "ty", "le", "diem", "xep", "hang", "phan", "tram"}
-_SECTION = re.compile(r"\b(?:muc|phan)\s+([IVX]+(?:\.[A-Z0-9]+)*)\b")
-# "lương" typed without accents is also "lượng": not salary after these words.
-_NOT_SALARY = {"chat", "so", "luu", "dung", "trong", "nang", "hai"}
+_SECTION = re.compile(r"\b(?:muc|phan)\s+([ivx]+(?:\.[a-z0-9]+)*)\b")
 _TOPIC_SLOTS = {"field", "role", "asks", "kind", "refuse", "refer", "fact", "generic"}
 
 
@@ -125,8 +123,8 @@ class QuestionParser:
             if match.phrase.slot == "refuse" and match.phrase.value == "personal":
                 word = reading.words[match.start]
                 before = reading.words[match.start - 1].folded if match.start else ""
-                if word.folded == "luong" and not word.accented and before in _NOT_SALARY:
-                    continue
+                if word.folded == "luong" and not word.accented and match.end - match.start == 1:
+                    continue  # "luong" alone is as often "lượng" (chất lượng, đo lường) as "lương"
                 return "personal"
         return None
 
@@ -163,6 +161,9 @@ class QuestionParser:
             query.intent, query.decline_reason, query.rule = Intent.DECLINE, refusal, f"refuse={refusal}"
             return query
         query.agencies, agency_spans = self._agencies_in(text, folded)
+        # Words of an agency's name are not phrases: "so ke hoach" in "So Ke hoach va Dau tu" is no document number.
+        reading.found = [m for m in reading.found if m.phrase.slot == "refuse" or not any(
+            s <= reading.words[m.start].start < e for s, e in agency_spans)]
         places = self.places.read(text, folded, [e for _, e in agency_spans])
         query.provinces, query.unknown_province, query.notes = places.held, places.unknown, places.notes
         if places.district and not any(a.id == "ubnd-cap-huyen" for a in query.agencies):
@@ -185,8 +186,8 @@ class QuestionParser:
         query.role = Role.LEAD if roles == ["lead"] else Role.COORDINATING if roles == ["coordinating"] else Role.ANY
         query.fields, query.lookup = fields, (fields[0] if fields else None)
         query.topic = self._topic(folded)
-        if section := _SECTION.search(text):
-            query.section = section.group(1)
+        if section := _SECTION.search(folded):
+            query.section = section.group(1).upper()
         if is_follow_up and previous is not None:
             self._inherit(query, previous, refers)
         query.intent, query.rule = self._intent(query, reading, folded, explicit_year=bool(_ASKED_YEAR.search(folded)))
@@ -260,7 +261,7 @@ class QuestionParser:
         asks_agency = reading.has("asks", "who") and bool(set(query.fields) & {"lead", "coordinating"})
         if asks_agency and topic:
             return Intent.LOOKUP, "who + role + topic"
-        if set(query.fields) & {"deadline", "budget", "product", "target"} and len(topic) >= 2 and not (
+        if set(query.fields) & {"deadline", "budget", "product", "target"} and topic and not (
                 (query.period or query.agency) and lists and not reading.has("refer")):
             return Intent.LOOKUP, "field + topic"
         if reading.has("field", "all") and len(topic) >= 2:
