@@ -56,7 +56,9 @@ def existing_ids(folder: Path) -> set[str]:
 
 def add_feedback(feedback_db: Path, questions_dir: Path, classify: Classify) -> FeedbackImport:
     """Append every feedback not yet imported to questions_dir/90-feedback.jsonl."""
-    result = FeedbackImport(target=questions_dir / FEEDBACK_FILE)
+    # Feedback questions are dev questions: code may be changed to pass them.
+    folder = questions_dir / "dev" if (questions_dir / "dev").is_dir() else questions_dir
+    result = FeedbackImport(target=folder / FEEDBACK_FILE)
     if not feedback_db.exists():
         return result
     questions_dir.mkdir(parents=True, exist_ok=True)

@@ -72,8 +72,12 @@ def parse_questions(text: str, source: str) -> list[EvalQuestion]:
     return questions
 
 
+SPLITS = ("dev", "test")  # dev: rules may be tuned on it; test: written before the system answered it
+
+
 def question_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.jsonl") if p.is_file())
+    """*.jsonl of the folder and of its split folders (dev/, test/), in path order."""
+    return sorted((p for p in folder.rglob("*.jsonl") if p.is_file()), key=lambda p: p.relative_to(folder).as_posix())
 
 
 def load_questions(folder: Path) -> list[EvalQuestion]:
@@ -83,7 +87,10 @@ def load_questions(folder: Path) -> list[EvalQuestion]:
     questions: list[EvalQuestion] = []
     seen: dict[str, str] = {}
     for path in question_files(folder):
-        for question in parse_questions(path.read_text(encoding="utf-8"), path.name):
+        split = path.parent.name if path.parent.name in SPLITS else None
+        for question in parse_questions(path.read_text(encoding="utf-8"), path.relative_to(folder).as_posix()):
+            if split and split not in question.tags:
+                question.tags.append(split)  # the report shows each split apart
             if question.id in seen:
                 raise QuestionFileError(f"{question.source}: mã câu hỏi «{question.id}» đã có ở {seen[question.id]}")
             seen[question.id] = question.source

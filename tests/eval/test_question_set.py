@@ -53,7 +53,7 @@ def curated(q: dict) -> bool:
 def load_questions(directory: Path = QUESTIONS_DIR) -> list[tuple[str, int, dict]]:
     """(file name, line number, object) for every line, files in name order."""
     items = []
-    for path in sorted(directory.glob("*.jsonl")):
+    for path in sorted(directory.rglob("*.jsonl"), key=lambda p: p.relative_to(directory).as_posix()):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
