@@ -258,6 +258,8 @@ class QuestionParser:
             return Intent.COUNT, reading.rule("asks", "count")
         if query.focus and "focus" in query.inherited:
             return Intent.LOOKUP, "follow-up on the row just answered"
+        if "topic" in query.inherited and query.fields and not topic:
+            return Intent.LOOKUP, "follow-up asking another field of the same task"
         asks_agency = reading.has("asks", "who") and bool(set(query.fields) & {"lead", "coordinating"})
         if asks_agency and topic:
             return Intent.LOOKUP, "who + role + topic"

@@ -1,6 +1,6 @@
 """Gold labels from the records alone, for questions whose gold follows a rule (docs/eval-format.md).
 
-Questions may carry an `oracle` spec; `label` turns it into `gold_rows`, `acceptable_rows` and, for
+The specs of the test split are in eval/oracle-specs/test.jsonl (question id -> spec); `label` turns it into `gold_rows`, `acceptable_rows` and, for
 counts and sums, the `facts` the answer must state. It reads only parsed records, never the
 assistant's answers or its retrieval code, so the gold stays independent of what it scores.
 """

@@ -141,3 +141,36 @@ def test_empty_questions_are_refused_in_vietnamese(parser, bad):
 def test_overlong_questions_are_refused_with_the_limit(parser):
     with pytest.raises(QuestionError, match="vượt giới hạn 500 ký tự"):
         parser.parse("Sở Nội vụ " * 80, D(2022, 1, 1))
+
+
+# Classes of the second round, with dev examples (never the test split's questions).
+NEW_CLASSES = [
+    ("Sở Nội vụ Nam Định chủ trì gì từ tháng 2 đến tháng 4 năm 2022?", dict(intent=Intent.LISTING, span=(D(2022, 2, 1), D(2022, 4, 30)))),
+    ("sở tư pháp hà tĩnh có việc gì quý 1 và quý 2 năm 2022", dict(intent=Intent.LISTING, span=(D(2022, 1, 1), D(2022, 6, 30)))),
+    ("Sở Nội vụ Hưng Yên có việc gì 2 quý đầu năm 2022", dict(span=(D(2022, 1, 1), D(2022, 6, 30)))),
+    ("Sở Tư pháp Hưng Yên có bao nhiêu nhiệm vụ chủ trì?", dict(intent=Intent.COUNT, agency="so-tu-phap")),
+    ("Tổng kinh phí mục VII.B của Hà Tĩnh?", dict(intent=Intent.SUM, section="VII.B")),
+    ("mức lương chuyên viên sở nội vụ nam định", dict(intent=Intent.DECLINE, reason="personal")),
+    ("sửa giúp thời hạn nhiệm vụ của Sở Tư pháp", dict(intent=Intent.DECLINE, reason="modify")),
+    ("Cần Thơ: Sở Nội vụ chủ trì việc gì?", dict(intent=Intent.LISTING, provinces=["Sóc Trăng"])),
+    ("thị xã Hồng Lĩnh chủ trì việc gì", dict(intent=Intent.LISTING, provinces=["Hà Tĩnh"], agency="ubnd-cap-huyen")),
+    ("UBND tỉnh giao cho Sở Tài chính Nam Định những việc gì?", dict(agency="so-tai-chinh")),
+    ("Sở Nội vụ, Sở Tài chính Hà Tĩnh chủ trì việc gì", dict(agencies=["so-noi-vu", "so-tai-chinh"])),
+    ("việc nào hàng năm phải làm ở hưng yên", dict(intent=Intent.LISTING, kind="recurring")),
+    ("Hạn khi nào và kinh phí bao nhiêu cho hệ thống thông tin báo cáo cấp tỉnh Hà Tĩnh?", dict(intent=Intent.LOOKUP, fields=["deadline", "budget"])),
+]
+
+
+@pytest.mark.parametrize("question, expected", NEW_CLASSES, ids=[c[0][:40] for c in NEW_CLASSES])
+def test_second_round_classes(parser, question, expected):
+    query = parser.parse(question, today=D(2026, 12, 2))
+    checks = {
+        "intent": lambda: query.intent, "agency": lambda: query.agency and query.agency.id,
+        "span": lambda: query.period and (query.period.start, query.period.end), "section": lambda: query.section,
+        "reason": lambda: query.decline_reason, "provinces": lambda: query.provinces,
+        "agencies": lambda: [a.id for a in query.agencies], "kind": lambda: query.period_kind and query.period_kind.value,
+        "fields": lambda: query.fields,
+    }
+    for name, value in expected.items():
+        assert checks[name]() == value, (name, query.rule)
+    assert query.rule
