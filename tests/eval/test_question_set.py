@@ -35,6 +35,8 @@ TAGS = {
     "lead", "coordinating", "collective", "period", "relative_period", "unaccented", "abbreviation", "ocr",
     "multi_turn", "cross_province", "who_leads", "deadline", "budget", "product", "target", "figure", "signer",
     "doc_number", "reporting", "other_province", "other_year", "off_topic", "injection", "out_of_period",
+    # second round (test split): see docs/eval-format.md
+    "all_fields", "colloquial", "count", "dev", "district", "giao_cho", "list", "merged_province", "modify", "multi_field", "new_topic", "not_in_plan", "per_unit", "period_kind", "period_only", "personal", "prose_duty", "province_abbreviation", "range", "recipients", "recurring", "several_agencies", "sum", "test", "typo", "unknown_agency",
 }
 MIN_TOTAL = 150
 MIN_PER_KIND = {"listing": 45, "lookup": 40, "prose": 25, "decline": 20}
@@ -266,7 +268,8 @@ def test_gold_points_at_the_right_kind_of_record(questions, index):
             record = index.records.get(rid)
             if record is None:
                 continue  # reported by the test above
-            if q["kind"] in ("listing", "lookup") and not isinstance(record, RowRecord):
+            # Listings may cite duties the plan text gives an agency (a prose section), like rows.
+            if q["kind"] == "lookup" and not isinstance(record, RowRecord):
                 problems.append(f"{q['id']}: {rid} is not a table row")
         if q["kind"] == "prose":
             for rid in q["gold_rows"]:
