@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from assistant.compose import Draft
+from assistant.compose import Draft, answered
 from assistant.contract import AgencyMention, Answer, Citation, Intent, Query
 from assistant.retrieval import PlanSearch, Retrieval
 from assistant.retriever import PlanRetriever, from_documents
@@ -94,8 +94,7 @@ class Assistant:
                     yield "citation", Citation.of(self.search.record(record_id))
             lines.append(chunk)
             yield "delta", chunk + "\n"
-        found = bool(cited) or inputs["query"].intent is Intent.META
-        inputs["draft"] = Draft(text="\n".join(lines).strip(), cited=cited, found=found, flags=flags)
+        inputs["draft"] = Draft(text="\n".join(lines).strip(), cited=cited, found=answered(inputs["query"], cited), flags=flags)
         yield "done", self.finalize(inputs)
 
 

@@ -101,6 +101,11 @@ def row_facts(row: RowRecord, asked: list[str]) -> str:
     return "; ".join(f"{values[f][0]}: {values[f][1]}" for f in order if f != "target" or row.target)
 
 
+def answered(query: Query, cited: list[str]) -> bool:
+    """An answer is found when it cites a record, or when it lists the plans held (which cites none)."""
+    return bool(cited) or query.intent is Intent.META
+
+
 def plans_held(plans: list[PlanDocument]) -> str:
     return "; ".join(f"{p.short_title} ({p.province}, năm {p.year})" for p in plans)
 
@@ -168,8 +173,7 @@ class DeterministicGenerator:
         for chunk, ids in self.stream(query, retrieval):
             text.append(chunk)
             cited.extend(i for i in ids if i not in cited)
-        found = bool(cited) or query.intent is Intent.META
-        return Draft(text="\n".join(text).strip(), cited=cited, found=found)
+        return Draft(text="\n".join(text).strip(), cited=cited, found=answered(query, cited))
 
     # -- listings -----------------------------------------------------------------------
     def _listing(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:

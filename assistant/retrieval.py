@@ -210,10 +210,12 @@ class PlanSearch:
         self.index = index
         self.agencies = agencies
         self.plans = list(index.plans.values())
-        self._keys = {i: record_keys(_record_text(r)) for i, r in index.records.items()}
-        for plan in self.plans:  # a question may quote the plan's own title
-            self._keys[f"plan:{plan.id}"] = record_keys(f"{plan.title} {plan.short_title}")
-        self._vocabulary = set().union(*self._keys.values()) if self._keys else set()
+        # Words and word pairs of each record, by plan; a question may also quote the plan's own title.
+        self._keys: dict[str, list[set[str]]] = {
+            plan.id: [record_keys(f"{plan.title} {plan.short_title}")] for plan in self.plans}
+        for record in index.records.values():
+            self._keys.setdefault(record.document, []).append(record_keys(_record_text(record)))
+        self._vocabulary = {key for keys in self._keys.values() for record in keys for key in record}
         # Duties the plan text gives an agency by name ("3. Sở Nội vụ", "Báo…, Đài… xây dựng …").
         self._duties: dict[str, list[str]] = {}
         for section in index.sections:
@@ -231,9 +233,7 @@ class PlanSearch:
             return True
         if any(not _VIETNAMESE_SYLLABLE.fullmatch(fold(w)) and fold(w) not in self._vocabulary for w in words):
             return False
-        plan_ids = {p.id for p in self.plans_for(query)}
-        scoped = (keys for i, keys in self._keys.items()
-                  if (i.removeprefix("plan:") if i.startswith("plan:") else self.index.records[i].document) in plan_ids)
+        scoped = (keys for plan in self.plans_for(query) for keys in self._keys.get(plan.id, []))
         return max((coverage(words, pairs, keys) for keys in scoped), default=0.0) >= MIN_TOPIC_COVERAGE
 
     # -- scope -----------------------------------------------------------------------------

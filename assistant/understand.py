@@ -88,7 +88,7 @@ class QuestionParser:
         return None
 
     def _agencies_in(self, text: str, folded: str) -> tuple[list[AgencyMention], list[tuple[int, int]]]:
-        mentions = [(i, s, e) for i, s, e in self.agencies.mentions(text) if i in {a.id for a in self.agencies.all()}]
+        mentions = self.agencies.mentions(text)
         ids = list(dict.fromkeys(i for i, _, _ in mentions))
         # "UBND tỉnh giao cho Sở X": the giver is not asked about.
         if len(ids) > 1 and re.search(r"\b(?:ubnd tinh|uy ban nhan dan tinh|tinh)\s+(?:da\s+)?giao\b", folded):
