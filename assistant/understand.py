@@ -52,6 +52,15 @@ _FUNCTION_WORDS = set(
 )
 _FOLDED_FUNCTION_WORDS = {fold(w) for w in _FUNCTION_WORDS}
 _FIGURE_WORDS = {"dat", "bao", "nhieu", "ty", "le", "diem", "xep", "hang", "phan", "tram"}
+# Words that ask rather than name: a question made only of these continues the conversation.
+_ASKING = set(
+    "ai gi nao khi bao gio han hoan thanh thoi gian kinh phi nhieu tien san pham ket qua phoi hop chu tri "
+    "trach nhiem dau ra la con the vay thi sao sao nhi a oi duoc khong co it toi da may".split()
+)
+
+
+def _content_words(folded: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", folded) if w not in _STOPWORDS and w not in _ASKING]
 _SECTION = re.compile(r"\b(?:muc|phan)\s+([ivx]+(?:\.[a-z0-9]+)*)\b")
 _TOPIC_SLOTS = {"field", "role", "asks", "kind", "refuse", "refer", "fact", "generic"}
 
@@ -178,7 +187,7 @@ class QuestionParser:
         refers = reading.has("refer")
         is_follow_up = previous is not None and previous.intent is not Intent.DECLINE and (
             refers or bool(re.match(r"^(?:va |vay |the |thoi |con |thi )*(?:con|the con|vay con)\b", folded))
-            or bool(re.search(r"\bthi sao\b", folded)) or len([t for t in query.topic_terms if t != "|"]) <= 1
+            or bool(re.search(r"\bthi sao\b", folded)) or len(folded.split()) <= 4 or len(_content_words(folded)) <= 1
         )
         self._period(query, reading, folded, today, previous if is_follow_up else None)
         fields = [f for f in reading.values("field") if f != "all"]
