@@ -118,3 +118,4 @@ class Answer(BaseModel):
     citations: list[Citation] = Field(default_factory=list)
     query: Query
     flags: list[str] = Field(default_factory=list, description='e.g. "citations_removed" from an LLM answer')
+    answer_id: str | None = Field(None, description="signed by the channel that sent the answer; feedback must quote it")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import unicodedata
 
 from assistant.contract import AgencyMention, Intent, PeriodKindAsked, Query, Role
 from assistant.periods import parse_asked_period, year_period
@@ -17,7 +16,7 @@ from assistant.places import PlaceReader
 from cchc.errors import QuestionError
 from indexer.agencies import AgencyTable
 from indexer.records import PlanDocument
-from indexer.vntext import fold, squash
+from indexer.vntext import clean_text, fold, squash
 
 _INJECTION = re.compile(
     r"bo qua (?:moi |tat ca |cac |toan bo )?(?:huong dan|chi dan|quy tac|yeu cau|lenh)"
@@ -26,7 +25,6 @@ _INJECTION = re.compile(
     r"|quen (?:het |di |moi )?(?:huong dan|quy tac|chi dan)|you are now|jailbreak|dong vai (?:la )?(?:mot )?(?:ai|tro ly) khac"
 )
 # Control, zero-width and bidi characters: invisible, and able to break storage or rendering.
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # A year on its own, not one inside a document number ("22/2021/QĐ-TTg", "ISO 9001:2015").
 _ASKED_YEAR = re.compile(r"(?<![/:.\-\d])\b(20\d\d)\b(?![/:\-]\w)")
 _RELATIVE_YEAR = {"nam nay": 0, "nam ngoai": -1, "nam truoc": -1, "nam sau": 1, "nam toi": 1}
@@ -67,7 +65,7 @@ _TOPIC_SLOTS = {"field", "role", "asks", "kind", "refuse", "refer", "fact", "gen
 
 def normalise_question(question: str, max_chars: int) -> str:
     """NFC, invisible characters removed, whitespace collapsed; empty or over-long questions are refused."""
-    text = squash(_INVISIBLE.sub(" ", unicodedata.normalize("NFC", question or "")))
+    text = squash(clean_text(question or ""))
     if not text:
         raise QuestionError("Câu hỏi đang trống. Hãy nhập câu hỏi, ví dụ: «Sở Nội vụ chủ trì những việc gì trong quý IV/2022?»")
     if len(text) > max_chars:

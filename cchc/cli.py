@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
+
+from pydantic import ValidationError
 
 from cchc.errors import CchcError
 from cchc.settings import Settings, get_settings
 from eval.cli import bench_command, eval_command
+from eval.review import feedback_command
 
 # Pipes get a wide console so tables of long Vietnamese cells stay readable in logs.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -57,15 +62,16 @@ def index_command(ctx: click.Context, quiet: bool) -> None:
     for column in ("Kế hoạch", "Tỉnh", "Năm", "Dòng", "Đoạn văn", "Thời hạn chưa hiểu", "Cơ quan chưa rõ", "Trạng thái"):
         table.add_column(column)
     for doc in report.documents:
-        status = f"[red]LỖI: {doc.error}[/red]" if doc.error else ("giữ nguyên" if doc.reused else "đã phân tích")
-        table.add_row(doc.plan.id, doc.plan.province, str(doc.plan.year), str(doc.rows), str(doc.sections),
+        status = ("[yellow]LỖI, vẫn dùng bản cũ:[/yellow] " if doc.stale else "[red]LỖI:[/red] ") + escape(doc.error) \
+            if doc.error else ("giữ nguyên" if doc.reused else "đã phân tích")
+        table.add_row(escape(doc.plan.id), escape(doc.plan.province), str(doc.plan.year), str(doc.rows), str(doc.sections),
                       str(doc.periods_not_understood), str(doc.agencies_not_understood), status)
     console.print(table)
     for doc in report.documents:
         for issue in doc.issues:
-            console.print(f"  [yellow]{doc.plan.file}, dòng {issue.line}:[/yellow] {issue.message}")
-    for message in report.manifest_errors:
-        console.print(f"[red]LỖI danh mục:[/red] {message}")
+            console.print(f"  [yellow]{escape(doc.plan.file)}, dòng {issue.line}:[/yellow] {escape(issue.message)}")
+    for issue in report.manifest_errors:
+        console.print(f"[red]LỖI danh mục:[/red] {escape(issue.message)}")
     if report.rebuilt_reason:
         console.print(f"Xây dựng lại toàn bộ vì {report.rebuilt_reason}.")
     if report.changed:
@@ -170,12 +176,32 @@ def telegram_command(ctx: click.Context, webhook: bool) -> None:
     run_bot(_settings(ctx), webhook=webhook)
 
 
+def _one_line(exc: BaseException) -> str:
+    """What an operator reads instead of a traceback: the problem and what to do."""
+    if isinstance(exc, CchcError):
+        return str(exc)
+    if isinstance(exc, PermissionError):
+        return (f"Không có quyền ghi hoặc đọc «{exc.filename}». Hãy cấp quyền cho tài khoản chạy cchc, "
+                "hoặc chọn thư mục dữ liệu khác bằng --data-dir / CCHC_DATA_DIR.")
+    if isinstance(exc, OSError):
+        where = f" «{exc.filename}»" if exc.filename else ""
+        return f"Lỗi tệp{where}: {exc.strerror or exc}. Hãy kiểm tra đường dẫn và dung lượng đĩa."
+    if isinstance(exc, ValidationError):
+        fields = ", ".join("CCHC_" + str(e["loc"][0]).upper() for e in exc.errors() if e["loc"])
+        return f"Cấu hình không hợp lệ ({fields}): {exc.errors()[0]['msg']}. Hãy sửa biến môi trường hoặc tệp .env."
+    return (f"Lỗi không lường trước ({type(exc).__name__}: {exc}). Chạy lại với CCHC_DEBUG=1 để xem chi tiết, "
+            "và báo cho nhóm phát triển.")
+
+
 def run() -> None:
-    """Entry point: domain errors become one Vietnamese line and exit code 1, not a traceback."""
+    """Entry point: every error becomes one Vietnamese line and exit code 1, never a traceback
+    (CCHC_DEBUG=1 shows the traceback for developers)."""
     try:
         main(standalone_mode=True)
-    except CchcError as exc:
-        error_console.print(f"[red]Lỗi:[/red] {exc}")
+    except Exception as exc:
+        if os.environ.get("CCHC_DEBUG"):
+            raise
+        error_console.print("[red]Lỗi:[/red] " + escape(_one_line(exc)))
         sys.exit(1)
 
 
@@ -186,3 +212,4 @@ main.add_command(serve_command)
 main.add_command(eval_command)
 main.add_command(bench_command)
 main.add_command(telegram_command)
+main.add_command(feedback_command)

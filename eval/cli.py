@@ -29,7 +29,7 @@ def _say(message: str) -> None:
               help="Thoát với mã lỗi khi tỷ lệ đạt của cấu hình full thấp hơn ngưỡng này (0–1).")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Thư mục báo cáo (mặc định: eval/reports/<thời điểm UTC>/).")
-@click.option("--add-feedback", is_flag=True, help="Trước khi chấm, thêm câu hỏi từ phản hồi 👍/👎 vào 90-feedback.jsonl.")
+@click.option("--add-feedback", is_flag=True, help="Trước khi chấm, thêm câu hỏi từ các phản hồi 👍/👎 đã duyệt (cchc feedback) vào 90-feedback.jsonl.")
 @click.pass_context
 def eval_command(ctx: click.Context, questions_dir: Path, systems: str, models: tuple[str, ...],
                  min_pass_rate: float | None, out: Path | None, add_feedback: bool) -> None:

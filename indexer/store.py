@@ -14,6 +14,7 @@ from chromadb.config import Settings as ChromaSettings
 from pydantic import BaseModel, Field, TypeAdapter
 
 from cchc.errors import IndexMismatchError, IndexNotReadyError, UnknownRecordError
+from indexer import leases
 from indexer.lexical import LexicalIndex
 from indexer.records import ParseIssue, PlanDocument, ProseSection, RowRecord
 
@@ -36,6 +37,7 @@ class IndexMeta(BaseModel):
     built_at: dt.datetime
     rows: int = 0
     sections: int = 0
+    stale: dict[str, str] = Field(default_factory=dict, description="plan id -> why its new version failed; last good records served")
 
 
 def chroma_client(path: Path) -> Any:
@@ -125,7 +127,11 @@ def chroma_metadata(record: Record) -> dict[str, Any]:
 
 
 class Index:
-    """A read-only snapshot of one build, with the embedding function queries need."""
+    """A read-only snapshot of one build, with the embedding function queries need.
+
+    It holds a lease on its build until `close()`, so pruning by another process leaves it alone,
+    and one Chroma client, released on close (Chroma would otherwise keep it for the process's life).
+    """
 
     def __init__(self, build: Path, embedding: EmbeddingFunction, expected_identity: str):
         if build is None or not (build / META_FILE).exists():
@@ -146,8 +152,25 @@ class Index:
         self.records: dict[str, Record] = {r.id: r for r in read_records(build)}
         plans = TypeAdapter(list[PlanDocument]).validate_json((build / PLANS_FILE).read_text(encoding="utf-8"))
         self.plans: dict[str, PlanDocument] = {plan.id: plan for plan in plans}
-        self.collection = chroma_client(build / "chroma").get_collection(COLLECTION, embedding_function=embedding)
         self.lexical = LexicalIndex.load(build / "lexical")
+        self._lease = leases.acquire(build.parent, build)
+        self._client = chroma_client(build / "chroma")
+        try:
+            self.collection = self._client.get_collection(COLLECTION, embedding_function=embedding)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Release the Chroma client and the lease; idempotent."""
+        self._client.close()
+        self._lease.release()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def rows(self) -> list[RowRecord]:

@@ -15,6 +15,21 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+_KEPT_CONTROLS = "\n\t"
+
+
+def clean_text(text: str) -> str:
+    """NFC, without the characters nobody means to type: format characters (zero-width spaces and
+    joiners, bidi marks, BOM, soft hyphen) vanish; control characters (NUL, …) become spaces."""
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        category = unicodedata.category(ch)
+        if category == "Cf":
+            continue
+        out.append(" " if category == "Cc" and ch not in _KEPT_CONTROLS else ch)
+    return "".join(out)
+
+
 def fold(text: str) -> str:
     """Lowercase and strip diacritics ("Sở Nội vụ" -> "so noi vu"); đ becomes d."""
     text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")

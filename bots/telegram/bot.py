@@ -151,7 +151,7 @@ def run_bot(settings: Settings, webhook: bool = False) -> None:
     ))
     configure_logging()
     assistant = build_assistant(settings)
-    application = build_application(settings, assistant, feedback=FeedbackStore(settings.feedback_db))
+    application = build_application(settings, assistant, feedback=FeedbackStore.for_settings(settings))
     try:
         if webhook:
             assert settings.telegram_webhook_url and settings.telegram_webhook_secret

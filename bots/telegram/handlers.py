@@ -27,7 +27,7 @@ from bots.telegram.formatting import ROW_COMMAND, answer_html, bullet_list, esca
 from bots.telegram.profile import Duty, Profile, provinces
 from bots.telegram.replies import reply_html, typing
 from bots.telegram.services import Services
-from cchc.errors import CchcError
+from cchc.errors import CchcError, FeedbackFullError
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +126,9 @@ class BotHandlers:
             return None
         kept: dict[str, dict[str, Any]] = chat_data.setdefault(ANSWERS_KEY, {})
         key = secrets.token_hex(4)
-        kept[key] = {"question": question, "answer": answer.answer, "today": today,
-                     "citations": [c.id for c in answer.citations], "rated": False}
+        # The answer itself stays on the server (chat_data), so its id needs no signature here.
+        kept[key] = {"question": question, "answer": answer.answer, "today": today, "rated": False,
+                     "citations": [c.id for c in answer.citations], "answer_id": f"telegram-{secrets.token_hex(12)}"}
         for old in list(kept)[:-KEPT_ANSWERS]:
             del kept[old]
         return key
@@ -169,11 +170,16 @@ class BotHandlers:
         if kept["rated"]:
             await query.answer(texts.ALREADY_RATED)
             return
-        kept["rated"] = True
         entry = Feedback(channel="telegram", rating=rating, question=kept["question"], answer=kept["answer"],
                          session=f"telegram:{update.effective_chat.id}", today=kept["today"],
-                         citations=kept["citations"])
-        await asyncio.to_thread(self.services.feedback.add, entry)
+                         citations=kept["citations"], answer_id=kept.get("answer_id") or f"telegram-{key}")
+        try:
+            await asyncio.to_thread(self.services.feedback.add, entry)
+        except FeedbackFullError as exc:
+            logger.error("feedback database full: %s", exc)
+            await query.answer(str(exc), show_alert=True)
+            return
+        kept["rated"] = True
         logger.info("Feedback %s from user %s", rating, update.effective_user.id)
         await query.answer(texts.THANKS_UP if rating == "up" else texts.THANKS_DOWN)
         if isinstance(query.message, Message):

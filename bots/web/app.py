@@ -11,9 +11,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from bots.answer_ids import AnswerIds
 from bots.feedback import FeedbackStore
 from bots.web.bodylimit import BodyLimit
-from bots.web.errors import install_error_handlers
+from bots.web.errors import UnexpectedErrors, install_error_handlers
 from bots.web.ratelimit import ClientRateLimit
 from bots.web.routers import admin, agencies, ask, feedback, health, page, plans, rows
 from bots.web.routers.page import STATIC_DIR
@@ -55,11 +56,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if index is not None and assistant is not None:
-            runtime.install(index, assistant)
+            runtime.install(index, assistant, owned=False)
         elif not runtime.loaded:
             await run_in_threadpool(runtime.load)  # loads the embedding model: seconds, once
-        app.state.feedback = await run_in_threadpool(FeedbackStore, settings.feedback_db)
+        app.state.feedback = await run_in_threadpool(FeedbackStore.for_settings, settings)
+        app.state.answer_ids = await run_in_threadpool(AnswerIds.for_settings, settings)
         yield
+        runtime.close()
 
     app = FastAPI(
         title="Trợ lý CCHC",
@@ -72,6 +75,7 @@ def create_app(
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.rate_limit = rate_limit
+    app.state.admin_attempts = ClientRateLimit(settings.admin_attempts, setting="CCHC_ADMIN_ATTEMPTS")
 
     install_error_handlers(app)
     for module in (ask, rows, agencies, plans, health, feedback, page):
@@ -80,6 +84,7 @@ def create_app(
         # Without a token the admin routes do not exist at all (404), rather than being open.
         app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(UnexpectedErrors)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders, frame_ancestors=frame_ancestors)  # outermost: on every response
     return app

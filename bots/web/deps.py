@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from bots.answer_ids import AnswerIds
 from bots.feedback import FeedbackStore
 from bots.web.ratelimit import ClientRateLimit
 from bots.web.runtime import Runtime, Snapshot
@@ -23,19 +24,26 @@ def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def _snapshot(runtime: Annotated[Runtime, Depends(_runtime)]) -> Snapshot:
-    # Read once per request: the request keeps this index and assistant even if a reindex swaps.
-    return runtime.snapshot
+def _snapshot(runtime: Annotated[Runtime, Depends(_runtime)]) -> Iterator[Snapshot]:
+    # Taken once per request: the request keeps this index and assistant even if a reindex swaps,
+    # and the old index is closed only after the response (streamed ones too) has been sent.
+    with runtime.using() as snapshot:
+        yield snapshot
 
 
 def _feedback(request: Request) -> FeedbackStore:
     return request.app.state.feedback
 
 
+def _answer_ids(request: Request) -> AnswerIds:
+    return request.app.state.answer_ids
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 SnapshotDep = Annotated[Snapshot, Depends(_snapshot)]
 FeedbackDep = Annotated[FeedbackStore, Depends(_feedback)]
+AnswerIdsDep = Annotated[AnswerIds, Depends(_answer_ids)]
 
 
 def rate_limited(scope: str) -> Callable[[Request], None]:
@@ -52,9 +60,13 @@ _bearer = HTTPBearer(auto_error=False, description="CCHC_ADMIN_TOKEN")
 
 
 def require_admin(
-    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request, settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> None:
     token = settings.admin_token.get_secret_value() if settings.admin_token else ""
+    attempts: ClientRateLimit = request.app.state.admin_attempts
+    # A client that used up its failed attempts is refused before its token is even compared,
+    # so guessing stays slow whatever it sends next.
+    attempts.ensure_left(request, "admin")
     if credentials is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -63,6 +75,7 @@ def require_admin(
         )
     # Constant-time comparison, so response timing does not reveal how much of a guess was right.
     if not token or not hmac.compare_digest(credentials.credentials.encode(), token.encode()):
+        attempts.check(request, "admin")
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Mã quản trị không đúng.")
 
 

@@ -10,11 +10,20 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bots.web.bodylimit import TOO_LARGE
 from bots.web.ratelimit import RateLimitExceeded
 from bots.web.schemas import ErrorResponse, FieldError
-from cchc.errors import CchcError, IndexMismatchError, IndexNotReadyError, QuestionError, UnknownRecordError
+from cchc.errors import (
+    CchcError,
+    FeedbackFullError,
+    FeedbackRejectedError,
+    IndexMismatchError,
+    IndexNotReadyError,
+    QuestionError,
+    UnknownRecordError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +37,8 @@ _FIELD_NAMES = {
     "comment": "góp ý",
     "citations": "nguồn trích dẫn (citations)",
     "id": "mã dòng",
+    "record_id": "mã dòng",
+    "answer_id": "mã câu trả lời (answer_id)",
 }
 _STATUS_TEXT = {
     404: "Không tìm thấy địa chỉ này.",
@@ -48,7 +59,8 @@ def _error(status_code: int, detail: str, errors: list[FieldError] | None = None
 def _field_message(error: dict[str, Any]) -> FieldError:
     location = [str(part) for part in error.get("loc", ()) if part not in ("body", "path", "query")]
     field = location[0] if location else ""
-    name = _FIELD_NAMES.get(field, field) or "nội dung"
+    # A field without a Vietnamese name is called by what it is, never by its English identifier.
+    name = _FIELD_NAMES.get(field, "giá trị" if field else "nội dung")
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "value_error" and "error" in ctx:
@@ -115,9 +127,43 @@ async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return _error(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return _error(status.HTTP_500_INTERNAL_SERVER_ERROR, INTERNAL)
+async def _feedback_rejected(request: Request, exc: FeedbackRejectedError) -> JSONResponse:
+    return _error(status.HTTP_403_FORBIDDEN, str(exc))
+
+
+async def _feedback_full(request: Request, exc: FeedbackFullError) -> JSONResponse:
+    logger.error("feedback database full: %s", exc)
+    return _error(status.HTTP_507_INSUFFICIENT_STORAGE, str(exc))
+
+
+class UnexpectedErrors:
+    """Turns an unhandled exception into the Vietnamese 500 *inside* the other middleware.
+
+    Starlette answers unhandled errors in its outermost layer, past SecurityHeaders, so a 500 went
+    out without the security headers; answering here keeps them on every response.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:  # half a response is already out: nothing better to do than stop it
+                raise
+            await _error(status.HTTP_500_INTERNAL_SERVER_ERROR, INTERNAL)(scope, receive, send)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -126,7 +172,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UnknownRecordError, _unknown_record)
     app.add_exception_handler(IndexNotReadyError, _not_ready)
     app.add_exception_handler(IndexMismatchError, _not_ready)
+    app.add_exception_handler(FeedbackRejectedError, _feedback_rejected)
+    app.add_exception_handler(FeedbackFullError, _feedback_full)
     app.add_exception_handler(CchcError, _domain)
     app.add_exception_handler(RateLimitExceeded, _rate_limited)
     app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(Exception, _unexpected)

@@ -1,10 +1,9 @@
 """Per-client rate limit (settings.rate_limit, `limits` notation such as "30/minute").
 
 Clients are keyed by `request.client.host` only; this module never reads X-Forwarded-For. Behind a
-reverse proxy, uvicorn's proxy-headers support (on in `serve()`) rewrites the client address from
-X-Forwarded-For, and only for connections from the addresses in FORWARDED_ALLOW_IPS (default
-127.0.0.1: a proxy on the same machine). Anyone else sending the header is keyed by their own
-address, so the header cannot be used to dodge the limit.
+reverse proxy, the operator names the proxy in CCHC_FORWARDED_ALLOW_IPS and uvicorn rewrites the
+client address from X-Forwarded-For for connections from it only. By default no proxy is trusted,
+so nobody (not even a local process) can choose the address they are counted under.
 """
 
 from __future__ import annotations
@@ -30,11 +29,11 @@ class RateLimitExceeded(Exception):
 class ClientRateLimit:
     """One moving window per client and scope, in this process's memory (run one worker)."""
 
-    def __init__(self, limit: str):
+    def __init__(self, limit: str, setting: str = "CCHC_RATE_LIMIT"):
         try:
             self.item: RateLimitItem = parse(limit)
         except ValueError as exc:
-            raise CchcError(f"CCHC_RATE_LIMIT «{limit}» không hợp lệ; hãy viết dạng «30/minute».") from exc
+            raise CchcError(f"{setting} «{limit}» không hợp lệ; hãy viết dạng «30/minute».") from exc
         self.limit = limit
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
@@ -43,8 +42,17 @@ class ClientRateLimit:
         return request.client.host if request.client else "unknown"
 
     def check(self, request: Request, scope: str) -> None:
+        """Count one hit; RateLimitExceeded once the client's window is full."""
         client = self.client_of(request)
-        if self._limiter.hit(self.item, scope, client):
-            return
+        if not self._limiter.hit(self.item, scope, client):
+            self._refuse(client, scope)
+
+    def ensure_left(self, request: Request, scope: str) -> None:
+        """RateLimitExceeded if the window is already full, without counting a hit."""
+        client = self.client_of(request)
+        if not self._limiter.test(self.item, scope, client):
+            self._refuse(client, scope)
+
+    def _refuse(self, client: str, scope: str) -> None:
         reset_at = self._limiter.get_window_stats(self.item, scope, client).reset_time
         raise RateLimitExceeded(retry_after=max(1, math.ceil(reset_at - time.time())), limit=self.limit)

@@ -8,7 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from bots.feedback import MAX_ANSWER, MAX_CITATIONS, MAX_COMMENT, MAX_QUESTION
 from indexer.records import PlanDocument, ProseSection, RowRecord
+from indexer.vntext import clean_text
 
 # The exact limit is settings.max_question_chars, checked per request (it is configuration, and a
 # model is built at import time); this bound only keeps absurd bodies out before that check.
@@ -27,7 +29,7 @@ class AskRequest(BaseModel):
     @field_validator("question")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+        if not clean_text(value).strip():  # invisible characters alone are as empty as spaces
             raise ValueError("Câu hỏi đang trống. Hãy nhập câu hỏi, ví dụ: «Sở Nội vụ chủ trì những việc gì trong quý này?»")
         return value
 
@@ -73,6 +75,13 @@ class PlanOut(BaseModel):
 ReindexState = Literal["idle", "running", "succeeded", "failed"]
 
 
+class StalePlan(BaseModel):
+    """A plan whose current file failed: its last good version is still served."""
+
+    plan: str
+    reason: str = Field(description="Vietnamese: why the new version could not be read")
+
+
 class ReindexStatus(BaseModel):
     state: ReindexState = "idle"
     started_at: dt.datetime | None = None
@@ -80,6 +89,7 @@ class ReindexStatus(BaseModel):
     build: str | None = Field(None, description="build folder serving after the last successful reindex")
     changed: bool | None = Field(None, description="false when the corpus matched the index already")
     failed_documents: list[str] = Field(default_factory=list, description="Vietnamese, one per plan that could not be read")
+    stale: list[StalePlan] = Field(default_factory=list, description="failed plans still served from their last good build")
     error: str | None = Field(None, description="Vietnamese, when the reindex failed as a whole")
 
 
@@ -92,18 +102,20 @@ class Health(BaseModel):
     rows: int = 0
     sections: int = 0
     plans: int = 0
+    stale: list[StalePlan] = Field(default_factory=list, description="plans served from an older version of their file")
     reindex: ReindexState = "idle"
     max_question_chars: int = Field(description="longest question accepted, for the page's input")
 
 
 class FeedbackRequest(BaseModel):
+    answer_id: str = Field(min_length=1, max_length=4000, description="the `answer_id` of the answer being rated")
     rating: Literal["up", "down"]
-    question: str = Field(min_length=1, max_length=4000)
-    answer: str = Field(max_length=100_000)
-    comment: str | None = Field(None, max_length=2000)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION)
+    answer: str = Field(max_length=MAX_ANSWER)
+    comment: str | None = Field(None, max_length=MAX_COMMENT)
     session: str | None = Field(None, pattern=SESSION_PATTERN)
     today: dt.date | None = None
-    citations: list[str] = Field(default_factory=list, max_length=500, description="ids of the cited rows")
+    citations: list[str] = Field(default_factory=list, max_length=MAX_CITATIONS, description="ids of the cited rows, as in the answer")
 
 
 class FeedbackStored(BaseModel):

@@ -75,10 +75,10 @@ def serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         root_path=settings.root_path.rstrip("/"),
-        # X-Forwarded-For is believed only from the proxies in settings (default 127.0.0.1, a reverse
-        # proxy on this machine); see bots/web/ratelimit.py.
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        # X-Forwarded-For is believed only from the proxies named in settings, none by default (a
+        # trusted 127.0.0.1 let any local process pick its own address); see docs/deploy.md.
+        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         log_level="info",
         # No `workers`: one process, because sessions, rate-limit windows and the reindex state
         # live in its memory.

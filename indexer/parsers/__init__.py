@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import hashlib
-import unicodedata
 from pathlib import Path
 
 from cchc.errors import DocumentError
@@ -16,6 +15,7 @@ from indexer.parsers.prose import parse_prose
 from indexer.parsers.table import ROLES, RawTable
 from indexer.parsers.tsv import find_tsv_header, read_tsv_table
 from indexer.records import Layout, ParsedDocument, PlanDocument
+from indexer.vntext import clean_text
 
 if TYPE_CHECKING:
     from indexer.agencies import AgencyTable
@@ -34,7 +34,7 @@ PARSER_VERSION = _parsing_code_digest()
 
 
 def read_text(path: Path, document: str) -> list[str]:
-    """The document's lines, NFC-normalised; empty or non-UTF-8 files are refused by name and line."""
+    """The document's lines, cleaned (NFC, no NUL or zero-width characters); empty or non-UTF-8 files are refused by name and line."""
     data = path.read_bytes()
     if not data.strip():
         raise DocumentError(document, f"tệp {path.name} rỗng")
@@ -43,7 +43,8 @@ def read_text(path: Path, document: str) -> list[str]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DocumentError(document, f"tệp {path.name} không phải văn bản UTF-8", line=line) from exc
-    return unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # \r first: clean_text would turn a lone one into a space.
+    return clean_text(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
 
 
 def _check_roles(plan: PlanDocument, table: RawTable) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.parsers.table import RawRow, RawTable, heading_role, is_column_number_row, looks_like_header
+from indexer.vntext import clean_text
 
 
 def _cell_text(cell) -> str:  # noqa: ANN001 - python-docx _Cell
     # Keep paragraphs apart the way the text layouts do, so list items stay items.
-    paragraphs = [p.text.strip() for p in cell.paragraphs if p.text.strip()]
+    paragraphs = [clean_text(p.text).strip() for p in cell.paragraphs if clean_text(p.text).strip()]
     return "".join(f"<p>{text}</p>" for text in paragraphs) if len(paragraphs) > 1 else "".join(paragraphs)
 
 
@@ -19,7 +20,7 @@ def read_docx(path: Path, roles: list[str] | None) -> tuple[list[str], RawTable 
     import docx  # python-docx; imported here so that indexing text plans does not pay for it
 
     document = docx.Document(str(path))
-    lines = [paragraph.text for paragraph in document.paragraphs]
+    lines = [clean_text(paragraph.text) for paragraph in document.paragraphs]
     for table in document.tables:
         grid = [row.cells for row in table.rows]
         header_row = next((i for i, cells in enumerate(grid) if looks_like_header([_cell_text(c) for c in cells])), None)

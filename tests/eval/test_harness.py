@@ -126,12 +126,21 @@ def test_cli_gate_and_feedback_import(tmp_path, questions_dir, built_settings):
     cited = next(q.gold_rows for q in load_questions(questions) if q.id == "t-look-1")
     store = FeedbackStore(data_dir / "feedback.sqlite3")
     store.add(Feedback(channel="web", rating="up", question="Ai chủ trì xây dựng kế hoạch theo dõi thi hành pháp luật ở Nam Định?",
-                       answer="…", citations=cited))
+                       answer="…", citations=cited, answer_id="a-1"))
     store.add(Feedback(channel="telegram", rating="down", question="Sở Tư pháp Nam Định làm gì trong quý II/2022?",
-                       answer="…", comment="thiếu việc"))
-    base = ["--corpus", str(built_settings.corpus_dir), "--data-dir", str(data_dir), "eval",
-            "--questions", str(questions), "--systems", "full,lexical", "--add-feedback"]
+                       answer="…", comment="thiếu việc", answer_id="a-2"))
+    store.add(Feedback(channel="web", rating="up", question="Sở Nội vụ làm gì?", answer="…", answer_id="a-3",
+                       citations=["hatinh2022_2f7de833"]))  # never reviewed: must not become a question
+    store.add(Feedback(channel="web", rating="up", question="Câu bị loại?", answer="…", answer_id="a-4"))
+    common = ["--corpus", str(built_settings.corpus_dir), "--data-dir", str(data_dir)]
+    base = [*common, "eval", "--questions", str(questions), "--systems", "full,lexical", "--add-feedback"]
     runner = CliRunner()
+    pending = runner.invoke(main, [*common, "feedback", "list"])
+    assert pending.exit_code == 0 and "4 góp ý chờ duyệt" in pending.output
+    assert runner.invoke(main, [*common, "feedback", "accept", "1", "2"]).exit_code == 0
+    assert runner.invoke(main, [*common, "feedback", "reject", "4"]).exit_code == 0
+    missing = runner.invoke(main, [*common, "feedback", "accept", "99"])
+    assert missing.exit_code == 1 and "Không có góp ý mang mã 99" in missing.output
 
     failing = runner.invoke(main, [*base, "--out", str(tmp_path / "reports" / "one"), "--min-pass-rate", "0.95"])
     assert failing.exit_code == 1, failing.output

@@ -95,7 +95,7 @@ layout = "pdf"
     report = build(settings)
     assert report.failed
     assert [d.plan.id for d in report.documents if d.error] == ["rong2022"]
-    assert report.manifest_errors and "x.pdf" in report.manifest_errors[0] and "layout" in report.manifest_errors[0]
+    assert report.manifest_errors and "x.pdf" in report.manifest_errors[0].message and "layout" in report.manifest_errors[0].message
     assert {r.document for r in open_index(settings).rows} == {"namdinh2022"}
 
     result = CliRunner().invoke(main, ["--corpus", str(corpus), "--data-dir", str(tmp_path / "data"), "index", "--quiet"])

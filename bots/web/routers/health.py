@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bots.web.deps import RuntimeDep, SettingsDep
-from bots.web.schemas import Health
+from bots.web.schemas import Health, StalePlan
 
 router = APIRouter(prefix="/api", tags=["vận hành"])
 
@@ -26,6 +26,7 @@ async def health(runtime: RuntimeDep, settings: SettingsDep) -> Health:
         rows=meta.rows,
         sections=meta.sections,
         plans=len(snapshot.index.plans),
+        stale=[StalePlan(plan=plan, reason=reason) for plan, reason in meta.stale.items()],
         reindex=reindex,
         max_question_chars=settings.max_question_chars,
     )

@@ -150,6 +150,7 @@ export class Chat {
       for (const button of box.querySelectorAll("button")) button.disabled = true;
       try {
         await postJson("feedback", {
+          answer_id: answer.answer_id,
           rating,
           question,
           answer: answer.answer,

@@ -24,6 +24,7 @@ from bots.telegram.logs import REDACTED, configure_logging, protect_secrets
 from cchc.errors import CchcError
 
 CCHC = Path(sys.executable).with_name("cchc")
+ROOT = Path(__file__).resolve().parents[3]
 SECRET = "webhook-Secret_123"
 
 
@@ -44,7 +45,7 @@ class BotProcess:
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("CCHC_")}  # hermetic settings
         self.env = {**inherited, "CCHC_DATA_DIR": str(data_dir), "CCHC_TELEGRAM_TOKEN": token,
                     "CCHC_TELEGRAM_BASE_URL": tg.api.base_url, "CCHC_EMBEDDING_MODEL": tg.base.embedding_model,
-                    **env}
+                    "CCHC_PLUGINS": ",".join(tg.base.plugins), "PYTHONPATH": str(ROOT), **env}
         self.cwd = tmp_path  # no stray .env
         self.process: asyncio.subprocess.Process | None = None
         self.stderr = b""

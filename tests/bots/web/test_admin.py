@@ -14,7 +14,7 @@ from bots.web.app import create_app
 from bots.web.runtime import build_index
 from cchc.settings import Settings
 
-TOKEN = "thu-nghiem-quan-tri-7f3a"
+TOKEN = "thu-nghiem-quan-tri-7f3a-9c41d2e8b6a05f17"  # 32+ characters, as settings require
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 NEW_PLAN = """\
 [[plan]]

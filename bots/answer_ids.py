@@ -1,0 +1,102 @@
+"""Answer ids: every answer a channel sends carries a signed id, and feedback must present it.
+
+The id signs what the answer was (a digest of the question and the answer text, the cited row
+ids, the day it was issued), so feedback cannot invent an answer or claim rows the answer never
+cited. It is stateless: any worker holding the key can check it. The key is CCHC_SECRET_KEY, or a
+random one kept in the data directory, made once.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cchc.errors import FeedbackRejectedError
+from cchc.settings import Settings
+from indexer.vntext import clean_text, squash
+
+KEY_FILE = "secret.key"
+_VERSION = "a1"
+
+
+def _digest(text: str) -> str:
+    # Cleaned and squashed, so the same question sent back with other spacing still matches.
+    return hashlib.sha256(squash(clean_text(text)).encode()).hexdigest()[:24]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class IssuedAnswer:
+    """What an answer id vouches for."""
+
+    question: str  # digest
+    answer: str  # digest
+    citations: tuple[str, ...]
+    issued: dt.date
+
+
+def load_key(settings: Settings) -> bytes:
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path = settings.data_dir / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
+        temporary.write_text(secrets.token_hex(32), encoding="utf-8")
+        temporary.chmod(0o600)
+        temporary.replace(path)  # two workers starting together end up with one key, not two
+    return path.read_text(encoding="utf-8").strip().encode()
+
+
+class AnswerIds:
+    def __init__(self, key: bytes, max_age_days: int):
+        self._key = key
+        self._max_age = dt.timedelta(days=max_age_days)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> AnswerIds:
+        return cls(load_key(settings), settings.feedback_max_age_days)
+
+    def _sign(self, payload: str) -> str:
+        return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest()[:18])
+
+    def issue(self, question: str, answer: str, citations: Sequence[str], issued: dt.date | None = None) -> str:
+        """`issued` is the server's day (not the question's reference day): ids age from it."""
+        body = {"q": _digest(question), "a": _digest(answer), "c": list(citations),
+                "d": (issued or dt.date.today()).isoformat()}
+        payload = _b64(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode())
+        return f"{_VERSION}.{payload}.{self._sign(payload)}"
+
+    def read(self, answer_id: str, today: dt.date | None = None) -> IssuedAnswer:
+        """What the id vouches for; FeedbackRejectedError if it is forged, malformed or too old."""
+        version, _, rest = answer_id.partition(".")
+        payload, _, signature = rest.partition(".")
+        if version != _VERSION or not hmac.compare_digest(signature, self._sign(payload)):
+            raise FeedbackRejectedError("Mã câu trả lời không hợp lệ: chỉ góp ý được cho câu trả lời trợ lý đã gửi.")
+        body = json.loads(_unb64(payload))
+        issued = dt.date.fromisoformat(body["d"])
+        if (today or dt.date.today()) - issued > self._max_age:
+            raise FeedbackRejectedError("Câu trả lời này đã quá cũ để góp ý. Hãy hỏi lại rồi góp ý cho câu trả lời mới.")
+        return IssuedAnswer(body["q"], body["a"], tuple(body["c"]), issued)
+
+    def check(self, answer_id: str, question: str, answer: str, citations: Sequence[str]) -> None:
+        """Feedback must describe the very answer the id was issued for."""
+        issued = self.read(answer_id)
+        if issued.question != _digest(question) or issued.answer != _digest(answer):
+            raise FeedbackRejectedError("Câu hỏi hoặc câu trả lời trong góp ý khác với câu trả lời trợ lý đã gửi.")
+        if tuple(citations) != issued.citations:
+            raise FeedbackRejectedError("Danh sách nguồn trong góp ý khác với các nguồn câu trả lời đã trích dẫn.")
