@@ -24,6 +24,18 @@ console = Console(width=None if sys.stdout.isatty() else 160)
 error_console = Console(stderr=True, soft_wrap=True)  # one message, one line: logs and tests read it whole
 
 
+def require_writable(folder: Path, purpose: str) -> None:
+    """Fail early, in one line, rather than half-way through startup."""
+    probe = folder / f".cchc-write-test-{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise CchcError(f"Không ghi được vào thư mục dữ liệu «{folder}» ({exc.strerror}), mà máy chủ cần để {purpose}. "
+                        "Hãy cấp quyền ghi cho tài khoản chạy cchc, hoặc chọn thư mục khác bằng CCHC_DATA_DIR.") from exc
+
+
 def _settings(ctx: click.Context) -> Settings:
     return ctx.obj["settings"]
 
@@ -162,6 +174,7 @@ def serve_command(ctx: click.Context, host: str | None, port: int | None) -> Non
     from bots.web.server import serve
 
     settings = _settings(ctx)
+    require_writable(settings.data_dir, "lưu góp ý và khóa ký câu trả lời")
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     serve(settings.model_copy(update=overrides))
 
@@ -173,7 +186,9 @@ def telegram_command(ctx: click.Context, webhook: bool) -> None:
     """Chạy bot Telegram cho cán bộ."""
     from bots.telegram.bot import run_bot
 
-    run_bot(_settings(ctx), webhook=webhook)
+    settings = _settings(ctx)
+    require_writable(settings.data_dir, "lưu góp ý và trạng thái của bot")
+    run_bot(settings, webhook=webhook)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -181,8 +196,8 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, CchcError):
         return str(exc)
     if isinstance(exc, PermissionError):
-        return (f"Không có quyền ghi hoặc đọc «{exc.filename}». Hãy cấp quyền cho tài khoản chạy cchc, "
-                "hoặc chọn thư mục dữ liệu khác bằng --data-dir / CCHC_DATA_DIR.")
+        return (f"Không có quyền truy cập «{exc.filename}» (thư mục chỉ đọc, hoặc của tài khoản khác). Hãy cấp "
+                "quyền cho tài khoản chạy cchc, hoặc chọn thư mục dữ liệu khác bằng --data-dir / CCHC_DATA_DIR.")
     if isinstance(exc, OSError):
         where = f" «{exc.filename}»" if exc.filename else ""
         return f"Lỗi tệp{where}: {exc.strerror or exc}. Hãy kiểm tra đường dẫn và dung lượng đĩa."

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
+import tempfile
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +130,19 @@ def chroma_metadata(record: Record) -> dict[str, Any]:
     return metadata
 
 
+def _read_only_copy(chroma_dir: Path) -> Path | None:
+    """Chroma writes to its database even to read it; when the data directory is read-only (a
+    mounted volume, another account's build), read from a private temporary copy instead, so
+    opening an index never writes to the data directory."""
+    if os.access(chroma_dir, os.W_OK) and os.access(chroma_dir / "chroma.sqlite3", os.W_OK):
+        return None
+    target = Path(tempfile.mkdtemp(prefix="cchc-index-")) / "chroma"
+    shutil.copytree(chroma_dir, target, copy_function=shutil.copyfile)  # our own modes, not the read-only ones
+    for folder in [target, *(p for p in target.rglob("*") if p.is_dir())]:
+        folder.chmod(0o700)
+    return target
+
+
 class Index:
     """A read-only snapshot of one build, with the embedding function queries need.
 
@@ -154,7 +171,10 @@ class Index:
         self.plans: dict[str, PlanDocument] = {plan.id: plan for plan in plans}
         self.lexical = LexicalIndex.load(build / "lexical")
         self._lease = leases.acquire(build.parent, build)
-        self._client = chroma_client(build / "chroma")
+        self._private_copy = _read_only_copy(build / "chroma")
+        if self._private_copy is not None:  # removed at close, or at exit if nobody closes
+            weakref.finalize(self, shutil.rmtree, self._private_copy.parent, True)
+        self._client = chroma_client(self._private_copy or build / "chroma")
         try:
             self.collection = self._client.get_collection(COLLECTION, embedding_function=embedding)
         except Exception:
@@ -165,6 +185,9 @@ class Index:
         """Release the Chroma client and the lease; idempotent."""
         self._client.close()
         self._lease.release()
+        if self._private_copy is not None:
+            shutil.rmtree(self._private_copy.parent, ignore_errors=True)
+            self._private_copy = None
 
     def __enter__(self) -> Index:
         return self

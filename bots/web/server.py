@@ -62,6 +62,17 @@ def ensure_index(settings: Settings) -> None:
     )
 
 
+def uvicorn_options(settings: Settings) -> dict[str, object]:
+    """How uvicorn treats the proxy in front of it (shared with the tests that check it)."""
+    return {
+        "root_path": settings.root_path.rstrip("/"),
+        # X-Forwarded-For is believed only from the proxies named in settings, none by default (a
+        # trusted 127.0.0.1 let any local process pick its own address); see docs/web.md.
+        "proxy_headers": bool(settings.forwarded_allow_ips.strip()),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or None,
+    }
+
+
 def serve(settings: Settings) -> None:
     import uvicorn
 
@@ -70,16 +81,6 @@ def serve(settings: Settings) -> None:
     ensure_index(settings)
     app = create_app(settings, frame_ancestors=settings.frame_ancestors)
     print(f"Trợ lý CCHC: http://{settings.host}:{settings.port}{settings.root_path}/", file=sys.stderr, flush=True)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        root_path=settings.root_path.rstrip("/"),
-        # X-Forwarded-For is believed only from the proxies named in settings, none by default (a
-        # trusted 127.0.0.1 let any local process pick its own address); see docs/deploy.md.
-        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
-        forwarded_allow_ips=settings.forwarded_allow_ips or None,
-        log_level="info",
-        # No `workers`: one process, because sessions, rate-limit windows and the reindex state
-        # live in its memory.
-    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", **uvicorn_options(settings))
+    # No `workers`: one process, because sessions, rate-limit windows and the reindex state live
+    # in its memory.

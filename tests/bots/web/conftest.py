@@ -88,12 +88,12 @@ class LiveServer:
 
 
 class _ThreadedServer:
-    def __init__(self, app: FastAPI):
+    def __init__(self, app: FastAPI, **options: object):
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))  # a free port chosen by the kernel, no race
         self.port = self.socket.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", **options))
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
     def __enter__(self) -> _ThreadedServer:
@@ -119,9 +119,9 @@ def live_server(web_settings: Settings, index, assistant) -> Iterator[LiveServer
         yield LiveServer(url=f"http://127.0.0.1:{server.port}", app=app, settings=web_settings)
 
 
-def serve_in_thread(app: FastAPI) -> _ThreadedServer:
-    """Run `app` on a free loopback port for the duration of a `with` block."""
-    return _ThreadedServer(app)
+def serve_in_thread(app: FastAPI, **options: object) -> _ThreadedServer:
+    """Run `app` on a free loopback port for the duration of a `with` block (uvicorn `options`)."""
+    return _ThreadedServer(app, **options)
 
 
 # -- the browser --------------------------------------------------------------------------------
