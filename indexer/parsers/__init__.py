@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cchc.errors import DocumentError
 from indexer.parsers.assemble import assemble
 from indexer.parsers.cell_lines import find_cell_lines_header, read_cell_lines_table
+from indexer.parsers.columns import Classify, cell_classifier, choose_roles
 from indexer.parsers.docx import read_docx
 from indexer.parsers.prose import parse_prose
 from indexer.parsers.table import ROLES, RawTable
@@ -19,6 +21,7 @@ from indexer.vntext import clean_text
 
 if TYPE_CHECKING:
     from indexer.agencies import AgencyTable
+
 
 def _parsing_code_digest() -> str:
     """Changes whenever the code that turns documents into records changes, so indexes rebuild
@@ -47,55 +50,104 @@ def read_text(path: Path, document: str) -> list[str]:
     return clean_text(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
 
 
-def _check_roles(plan: PlanDocument, table: RawTable) -> None:
+@dataclass
+class _Read:
+    """What a layout reader hands on: the body lines, the task tables, and lines the prose cutter skips."""
+
+    lines: list[str]
+    tables: list[RawTable]
+    skip: range = range(0)
+
+
+Reader = Callable[[PlanDocument, Path, Classify], _Read]
+
+
+def _read_tsv(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+    lines = read_text(path, plan.file)
+    header = find_tsv_header(lines)
+    if header is None:
+        raise DocumentError(plan.file, "không tìm thấy dòng tiêu đề của bảng nhiệm vụ (các cột phân tách bằng tab)")
+    table = read_tsv_table(lines, header, plan.columns)
+    return _Read(lines, [table], range(table.header_line - 1, table.end_line))
+
+
+def _read_cell_lines(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+    lines = read_text(path, plan.file)
+    header = find_cell_lines_header(lines)
+    if header is None:
+        raise DocumentError(plan.file, "không tìm thấy tiêu đề bảng dạng mỗi ô một dòng (ô đầu «TT»)")
+    table = read_cell_lines_table(lines, header, plan.columns)
+    return _Read(lines, [table], range(table.header_line - 1, table.end_line))
+
+
+def _read_prose(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+    return _Read(read_text(path, plan.file), [])
+
+
+def _read_docx(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+    try:
+        lines, tables = read_docx(path, plan.columns, classify)
+    except Exception as exc:  # python-docx raises several types for broken files
+        raise DocumentError(plan.file, f"không đọc được tệp Word {path.name}: {exc}. "
+                            "Hãy mở tệp bằng Word và lưu lại dạng .docx (không đặt mật khẩu)") from exc
+    return _Read(lines, tables)
+
+
+_READERS: dict[Layout, Reader] = {
+    Layout.TSV: _read_tsv,
+    Layout.CELL_LINES: _read_cell_lines,
+    Layout.PROSE: _read_prose,
+    Layout.DOCX: _read_docx,
+}
+_HAS_TABLE = {Layout.TSV, Layout.CELL_LINES, Layout.DOCX}
+
+
+def _choose_roles(plan: PlanDocument, table: RawTable, classify: Classify) -> None:
+    """Roles for a table whose reader left them to us (the text layouts)."""
     if plan.columns is not None and len(plan.columns) != len(table.headings):
         raise DocumentError(
             plan.file,
             f"danh mục khai báo {len(plan.columns)} cột nhưng bảng có {len(table.headings)} cột",
             line=table.header_line,
         )
+    if not table.choices:
+        table.choices = choose_roles(table.headings, [row.cells for row in table.rows], classify, plan.columns)
+        table.roles = [choice.role for choice in table.choices]
     for heading, role in zip(table.headings, table.roles):
         if role not in ROLES:
-            raise DocumentError(
-                plan.file,
-                f"không nhận ra cột «{heading}» của bảng nhiệm vụ; khai báo `columns` cho kế hoạch này "
-                "trong corpus/manifest.toml",
-                line=table.header_line,
-            )
+            raise DocumentError(plan.file, f"vai trò «{role}» khai báo cho cột «{heading}» không có; "
+                                f"chọn trong: {', '.join(ROLES)}", line=table.header_line)
     if "task" not in table.roles and "activity" not in table.roles:
         raise DocumentError(plan.file, "bảng không có cột nhiệm vụ", line=table.header_line)
 
 
-def parse_document(plan: PlanDocument, path: Path, agencies: AgencyTable) -> ParsedDocument:
-    """Parse one plan; raises DocumentError naming the file and line when it cannot."""
+def read_document(plan: PlanDocument, path: Path, agencies: AgencyTable) -> _Read:
+    """The document's lines and task tables, roles chosen; DocumentError when it has none."""
     if not path.exists():
         raise DocumentError(plan.file, f"không tìm thấy tệp {path.name} trong thư mục corpus")
-    table: RawTable | None
-    if plan.layout is Layout.DOCX:
-        try:
-            lines, table, table_lines = read_docx(path, plan.columns)
-        except Exception as exc:  # python-docx raises several types for broken files
-            raise DocumentError(plan.file, f"không đọc được tệp Word {path.name}: {exc}") from exc
-        if table is None:
-            raise DocumentError(plan.file, f"tệp Word {path.name} không có bảng nhiệm vụ")
-    else:
-        lines = read_text(path, plan.file)
-        table, table_lines = None, range(0)
-        if plan.layout is Layout.TSV:
-            header = find_tsv_header(lines)
-            if header is None:
-                raise DocumentError(plan.file, "không tìm thấy dòng tiêu đề của bảng nhiệm vụ (các cột phân tách bằng tab)")
-            table = read_tsv_table(lines, header, plan.columns)
-        elif plan.layout is Layout.CELL_LINES:
-            header = find_cell_lines_header(lines)
-            if header is None:
-                raise DocumentError(plan.file, "không tìm thấy tiêu đề bảng dạng mỗi ô một dòng (ô đầu «TT»)")
-            table = read_cell_lines_table(lines, header, plan.columns)
-        if table is not None:
-            table_lines = range(table.header_line - 1, table.end_line)
+    classify = cell_classifier(agencies, plan.year)
+    read = _READERS[plan.layout](plan, path, classify)
+    if plan.layout in _HAS_TABLE and not read.tables:
+        raise DocumentError(plan.file, f"không tìm thấy bảng nhiệm vụ nào trong {path.name} (cần các cột như "
+                            "«Nội dung», «Đơn vị chủ trì», «Thời gian hoàn thành»); nếu tiêu đề bảng khác thường, "
+                            "khai báo `columns` trong manifest")
+    for table in read.tables:
+        _choose_roles(plan, table, classify)
+    return read
+
+
+def parse_document(plan: PlanDocument, path: Path, agencies: AgencyTable) -> ParsedDocument:
+    """Parse one plan; raises DocumentError naming the file and line when it cannot."""
+    read = read_document(plan, path, agencies)
     rows, issues = [], []
-    if table is not None:
-        _check_roles(plan, table)
-        rows, issues = assemble(plan, table, agencies)
-    sections = parse_prose(plan, lines, skip=table_lines)
+    seen: set[str] = set()
+    for table in read.tables:
+        table_rows, table_issues = assemble(plan, table, agencies)
+        for row in table_rows:
+            if row.id in seen:  # the same row printed in two tables: keep both, apart
+                row.id = f"{row.id}{len(seen):x}"
+            seen.add(row.id)
+        rows.extend(table_rows)
+        issues.extend(table_issues)
+    sections = parse_prose(plan, read.lines, skip=read.skip)
     return ParsedDocument(plan=plan, rows=rows, sections=sections, issues=issues)

@@ -22,44 +22,47 @@ ROLES = (
     "coordinating",
     "period",
     "budget",
+    "note",  # "Ghi chú": kept in the row's cells and text, no field of its own
 )
 
-# Folded column headings (leading "1- " numbering removed) -> role.
-_HEADING_ROLES: dict[str, str] = {
-    "tt": "stt",
-    "stt": "stt",
-    "so tt": "stt",
-    "nhiem vu chung": "section",
-    "muc tieu/chi tieu": "target",
-    "muc tieu": "target",
-    "nhiem vu": "task",
-    "nhiem vu cu the": "task",
-    "hoat dong": "activity",
-    "san pham": "product",
-    "ket qua/san pham": "product",
-    "ket qua/ san pham": "product",
-    "ket qua, san pham": "product",
-    "co quan chu tri": "lead",
-    "chu tri": "lead",
-    "co quan phoi hop": "coordinating",
-    "phoi hop": "coordinating",
-    "thoi gian thuc hien": "period",
-    "thoi gian hoan thanh": "period",
-    "thoi gian": "period",
-    "tien do": "period",
-    "kinh phi": "budget",
-    "kinh phi du kien": "budget",
-    "kinh phi (trieu dong)": "budget",
-}
+# What a heading means, from words in it, not from an exact list: plans word their columns in
+# dozens of ways ("Đơn vị chủ trì", "Cơ quan chủ trì thực hiện", "Chủ trì"…). Rules are tried in
+# order and the first whose keyword appears in the folded heading wins, so the more specific
+# meaning comes first ("phối hợp thực hiện" is coordinating before "thực hiện" is lead;
+# "thời gian hoàn thành" is a deadline before "hoàn thành" could be a result).
+_NUMBER_HEADINGS = {"tt", "stt", "so tt", "so thu tu", "thu tu", "s.tt", "s tt"}
+_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("coordinating", ("phoi hop",)),
+    ("lead", ("chu tri", "don vi thuc hien", "co quan thuc hien", "trach nhiem thuc hien", "don vi thuc hien")),
+    ("period", ("thoi gian", "thoi han", "tien do", "moc thoi gian", "thoi diem")),
+    ("budget", ("kinh phi", "du toan", "nguon von", "ngan sach")),
+    ("product", ("san pham", "ket qua", "hinh thuc van ban", "hinh thuc")),
+    ("period", ("hoan thanh",)),
+    ("target", ("muc tieu", "chi tieu")),
+    ("section", ("nhiem vu chung", "linh vuc", "nhom nhiem vu")),
+    ("activity", ("hoat dong",)),
+    ("task", ("noi dung", "nhiem vu", "giai phap", "cong viec", "de an", "ten viec")),
+    ("lead", ("thuc hien", "co quan", "don vi")),  # a bare "Đơn vị thực hiện" / "Cơ quan" column
+    ("note", ("ghi chu",)),
+)
 
 
 def heading_key(cell: str) -> str:
-    """Folded heading without its printed column number ("5- Chủ trì" -> "chu tri")."""
-    return re.sub(r"^\d+\s*-\s*", "", fold(strip_html(cell))).strip(" .:")
+    """Folded heading without its printed column number or brackets ("5- Chủ trì" -> "chu tri")."""
+    text = re.sub(r"^\(?\d+\)?\s*[-.)]?\s*", "", fold(strip_html(cell)))
+    return re.sub(r"\s+", " ", text).strip(" .:*")
 
 
 def heading_role(cell: str) -> str | None:
-    return _HEADING_ROLES.get(heading_key(cell))
+    """The role a heading names, or None if its words say nothing we know."""
+    key = heading_key(cell)
+    if key in _NUMBER_HEADINGS:
+        return "stt"
+    words = f" {re.sub(r'[^a-z0-9]+', ' ', key)} "
+    for role, keywords in _RULES:
+        if any(f" {keyword} " in words for keyword in keywords):
+            return role
+    return None
 
 
 def looks_like_header(cells: list[str]) -> bool:
@@ -91,6 +94,7 @@ class RawTable:
     header_line: int
     rows: list[RawRow] = field(default_factory=list)
     end_line: int = 0
+    choices: list = field(default_factory=list)  # columns.ColumnChoice per column, when a grid reader chose
 
     @property
     def width(self) -> int:

@@ -132,7 +132,8 @@ def test_cli_gate_and_feedback_import(tmp_path, questions_dir, built_settings):
     store.add(Feedback(channel="web", rating="up", question="Sở Nội vụ làm gì?", answer="…", answer_id="a-3",
                        citations=["hatinh2022_2f7de833"]))  # never reviewed: must not become a question
     store.add(Feedback(channel="web", rating="up", question="Câu bị loại?", answer="…", answer_id="a-4"))
-    common = ["--corpus", str(built_settings.corpus_dir), "--data-dir", str(data_dir)]
+    common = ["--corpus", str(built_settings.corpus_dir), "--data-dir", str(data_dir),
+              "--embedding-model", built_settings.embedding_model]
     base = [*common, "eval", "--questions", str(questions), "--systems", "full,lexical", "--add-feedback"]
     runner = CliRunner()
     pending = runner.invoke(main, [*common, "feedback", "list"])

@@ -50,11 +50,19 @@ def test_table_without_a_recognisable_header_is_refused(tmp_path):
         parse_document(plan("khong-bang.txt"), tmp_path / "khong-bang.txt", agency_table())
 
 
-def test_unmatched_column_names_the_heading_and_line(tmp_path):
-    text = "Tiêu đề\n\nNhiệm vụ\tCơ quan chủ trì\tThời gian thực hiện\tGhi chú lạ\nRà soát\tSở Tư pháp\tQuý I/2022\tx\n"
+def test_an_unknown_column_is_kept_in_the_row_not_guessed(tmp_path):
+    text = "Tiêu đề\n\nNhiệm vụ\tCơ quan chủ trì\tThời gian thực hiện\tCột lạ\nRà soát\tSở Tư pháp\tQuý I/2022\tx\n"
     (tmp_path / "cot-la.txt").write_text(text, encoding="utf-8")
-    with pytest.raises(DocumentError, match=r"cot-la.txt, dòng 3: không nhận ra cột «Ghi chú lạ»"):
-        parse_document(plan("cot-la.txt"), tmp_path / "cot-la.txt", agency_table())
+    row = parse_document(plan("cot-la.txt"), tmp_path / "cot-la.txt", agency_table()).rows[0]
+    assert [(c.heading, c.text) for c in row.cells][-1] == ("Cột lạ", "x") and "x" in row.text
+    assert (row.task, row.lead_text, row.period.text) == ("Rà soát", "Sở Tư pháp", "Quý I/2022")
+
+
+def test_a_declared_role_that_does_not_exist_names_the_heading_and_line(tmp_path):
+    text = "Tiêu đề\n\nNhiệm vụ\tCơ quan chủ trì\tThời gian thực hiện\nRà soát\tSở Tư pháp\tQuý I/2022\n"
+    (tmp_path / "cot-la.txt").write_text(text, encoding="utf-8")
+    with pytest.raises(DocumentError, match=r"cot-la.txt, dòng 3: vai trò «chutri» khai báo cho cột «Cơ quan chủ trì»"):
+        parse_document(plan("cot-la.txt", columns=["task", "chutri", "period"]), tmp_path / "cot-la.txt", agency_table())
 
 
 def test_script_tags_never_survive_into_records(tmp_path):
