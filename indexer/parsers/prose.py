@@ -116,7 +116,9 @@ def parse_prose(plan: PlanDocument, lines: list[str], skip: range | None = None)
         builder.open(level, code, title, number)
         if title == "Người ký":
             signature = []
-        if title != line.rstrip(":") or title == "Người ký":
+        # A numbered item is often a whole duty in one line ("1. Sở Nội vụ theo dõi, đôn đốc."):
+        # it names its section and is its text, or the duty would be lost.
+        if title != line.rstrip(":") or title == "Người ký" or (level > 1 and line.endswith(".")):
             builder.add(line, number)
     builder.close()
     return _sections(plan, builder.done)

@@ -29,11 +29,12 @@ ROLES = (
 # dozens of ways ("Đơn vị chủ trì", "Cơ quan chủ trì thực hiện", "Chủ trì"…). Rules are tried in
 # order and the first whose keyword appears in the folded heading wins, so the more specific
 # meaning comes first ("phối hợp thực hiện" is coordinating before "thực hiện" is lead;
-# "thời gian hoàn thành" is a deadline before "hoàn thành" could be a result).
+# "thời gian hoàn thành" is a deadline before "hoàn thành" could be a result). A bare "Cơ quan" or
+# "Đơn vị" says too little: its cells decide (parsers.columns).
 _NUMBER_HEADINGS = {"tt", "stt", "so tt", "so thu tu", "thu tu", "s.tt", "s tt"}
 _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("coordinating", ("phoi hop",)),
-    ("lead", ("chu tri", "don vi thuc hien", "co quan thuc hien", "trach nhiem thuc hien", "don vi thuc hien")),
+    ("lead", ("chu tri", "don vi thuc hien", "co quan thuc hien", "trach nhiem thuc hien")),
     ("period", ("thoi gian", "thoi han", "tien do", "moc thoi gian", "thoi diem")),
     ("budget", ("kinh phi", "du toan", "nguon von", "ngan sach")),
     ("product", ("san pham", "ket qua", "hinh thuc van ban", "hinh thuc")),
@@ -42,7 +43,6 @@ _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("section", ("nhiem vu chung", "linh vuc", "nhom nhiem vu")),
     ("activity", ("hoat dong",)),
     ("task", ("noi dung", "nhiem vu", "giai phap", "cong viec", "de an", "ten viec")),
-    ("lead", ("thuc hien", "co quan", "don vi")),  # a bare "Đơn vị thực hiện" / "Cơ quan" column
     ("note", ("ghi chu",)),
 )
 
