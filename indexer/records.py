@@ -16,7 +16,9 @@ class Layout(str, Enum):
 
     TSV = "tsv"  # tab-separated rows, HTML fragments in cells
     CELL_LINES = "cell_lines"  # one cell per tab-prefixed line, rows split by blank lines
-    DOCX = "docx"  # Word table
+    DOCX = "docx"  # Word table(s)
+    XLSX = "xlsx"  # Excel sheet(s)
+    PDF = "pdf"  # PDF with a text layer, or scanned (OCR)
     PROSE = "prose"  # no task table, prose only
 
 

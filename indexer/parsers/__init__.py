@@ -13,6 +13,8 @@ from indexer.parsers.assemble import assemble
 from indexer.parsers.cell_lines import find_cell_lines_header, read_cell_lines_table
 from indexer.parsers.columns import Classify, cell_classifier, choose_roles
 from indexer.parsers.docx import read_docx
+from indexer.parsers.pdf import read_pdf
+from indexer.parsers.xlsx import read_xlsx
 from indexer.parsers.prose import parse_prose
 from indexer.parsers.table import ROLES, RawTable
 from indexer.parsers.tsv import find_tsv_header, read_tsv_table
@@ -85,6 +87,7 @@ def _read_prose(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
 
 
 def _read_docx(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+    _office_guard(path, plan.file, "doc")
     try:
         lines, tables = read_docx(path, plan.columns, classify)
     except Exception as exc:  # python-docx raises several types for broken files
@@ -93,13 +96,47 @@ def _read_docx(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
     return _Read(lines, tables)
 
 
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # encrypted Office files, and the old .doc/.xls formats
+
+
+def _office_guard(path: Path, document: str, kind: str) -> None:
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head.startswith(_OLE_SIGNATURE):
+        raise DocumentError(document, f"tệp {path.name} có mật khẩu hoặc ở định dạng {kind} cũ; hãy mở bằng Office, "
+                            f"bỏ mật khẩu và lưu lại dạng .{kind}x")
+
+
+def _read_xlsx(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+    _office_guard(path, plan.file, "xls")
+    try:
+        lines, tables = read_xlsx(path, plan.columns, classify)
+    except Exception as exc:  # openpyxl raises several types for broken files
+        raise DocumentError(plan.file, f"không đọc được tệp Excel {path.name}: {exc}. "
+                            "Hãy mở bằng Excel và lưu lại dạng .xlsx") from exc
+    return _Read(lines, tables)
+
+
+def _read_pdf(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+    try:
+        lines, tables = read_pdf(path, plan.columns, classify)
+    except DocumentError:
+        raise
+    except Exception as exc:  # pdfminer raises several types (encrypted, damaged)
+        hint = "tệp có mật khẩu" if "password" in str(exc).lower() or "encrypt" in type(exc).__name__.lower() else str(exc)
+        raise DocumentError(plan.file, f"không đọc được tệp PDF {path.name}: {hint}. Hãy dùng bản PDF không đặt mật khẩu") from exc
+    return _Read(lines, tables)
+
+
 _READERS: dict[Layout, Reader] = {
     Layout.TSV: _read_tsv,
     Layout.CELL_LINES: _read_cell_lines,
     Layout.PROSE: _read_prose,
     Layout.DOCX: _read_docx,
+    Layout.XLSX: _read_xlsx,
+    Layout.PDF: _read_pdf,
 }
-_HAS_TABLE = {Layout.TSV, Layout.CELL_LINES, Layout.DOCX}
+_HAS_TABLE = {Layout.TSV, Layout.CELL_LINES, Layout.DOCX, Layout.XLSX, Layout.PDF}
 
 
 def _choose_roles(plan: PlanDocument, table: RawTable, classify: Classify) -> None:
