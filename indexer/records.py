@@ -38,6 +38,15 @@ class PlanDocument(BaseModel):
     signer_title: str | None = None
     layout: Layout
     columns: list[str] | None = Field(None, description="column roles overriding the table's headings")
+    amends: str | None = Field(None, description="id of the plan this one amends (sửa đổi, bổ sung)")
+    replaces: str | None = Field(None, description="id of the plan this one replaces (thay thế)")
+    amended_by: list[str] = Field(default_factory=list, description="ids of plans amending this one (set by the manifest)")
+    replaced_by: str | None = Field(None, description="id of the plan replacing this one (set by the manifest)")
+
+    @property
+    def current(self) -> bool:
+        """False once another plan replaces it: answers then come from the new one."""
+        return self.replaced_by is None
 
 
 class PeriodKind(str, Enum):

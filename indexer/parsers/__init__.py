@@ -12,9 +12,10 @@ from cchc.errors import DocumentError
 from indexer.parsers.assemble import assemble
 from indexer.parsers.cell_lines import find_cell_lines_header, read_cell_lines_table
 from indexer.parsers.columns import Classify, cell_classifier, choose_roles
-from indexer.parsers.docx import read_docx
-from indexer.parsers.pdf import read_pdf
-from indexer.parsers.xlsx import read_xlsx
+from indexer.parsers.docx import docx_text_lines, read_docx
+from indexer.parsers.metadata import DocumentMetadata, read_metadata
+from indexer.parsers.pdf import pdf_text_lines, read_pdf
+from indexer.parsers.xlsx import read_xlsx, xlsx_text_lines
 from indexer.parsers.prose import parse_prose
 from indexer.parsers.table import ROLES, RawTable
 from indexer.parsers.tsv import find_tsv_header, read_tsv_table
@@ -156,6 +157,46 @@ def _choose_roles(plan: PlanDocument, table: RawTable, classify: Classify) -> No
                                 f"chọn trong: {', '.join(ROLES)}", line=table.header_line)
     if "task" not in table.roles and "activity" not in table.roles:
         raise DocumentError(plan.file, "bảng không có cột nhiệm vụ", line=table.header_line)
+
+
+_SUFFIX_LAYOUTS = {".docx": Layout.DOCX, ".xlsx": Layout.XLSX, ".xlsm": Layout.XLSX, ".pdf": Layout.PDF}
+_TEXT_SUFFIXES = {".txt", ".md", ".tsv"}
+SUPPORTED = ", ".join(sorted({*_SUFFIX_LAYOUTS, *_TEXT_SUFFIXES}))
+
+
+def infer_layout(path: Path) -> Layout:
+    """The layout a file's type and, for text files, its table's shape say it has."""
+    suffix = path.suffix.lower()
+    if suffix in _SUFFIX_LAYOUTS:
+        return _SUFFIX_LAYOUTS[suffix]
+    if suffix not in _TEXT_SUFFIXES:
+        raise DocumentError(path.name, f"không đọc được loại tệp «{suffix or 'không có đuôi'}»; "
+                            f"hãy dùng một trong: {SUPPORTED} (tệp .doc/.xls cũ: mở bằng Office và lưu lại)")
+    lines = read_text(path, path.name)
+    if find_tsv_header(lines) is not None:
+        return Layout.TSV
+    if find_cell_lines_header(lines) is not None:
+        return Layout.CELL_LINES
+    return Layout.PROSE
+
+
+_TEXT_LINES: dict[Layout, Callable[[Path], list[str]]] = {
+    Layout.DOCX: docx_text_lines,
+    Layout.XLSX: xlsx_text_lines,
+    Layout.PDF: pdf_text_lines,
+}
+
+
+def read_metadata_of(path: Path, layout: Layout) -> DocumentMetadata:
+    """What the document's header block and signature say (see parsers.metadata)."""
+    reader = _TEXT_LINES.get(layout)
+    try:
+        lines = reader(path) if reader else read_text(path, path.name)
+    except DocumentError:
+        raise
+    except Exception as exc:  # a broken file: its own reader will name the problem when parsing
+        raise DocumentError(path.name, f"không đọc được phần đầu văn bản: {exc}") from exc
+    return read_metadata(lines)
 
 
 def read_document(plan: PlanDocument, path: Path, agencies: AgencyTable) -> _Read:

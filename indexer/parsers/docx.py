@@ -85,3 +85,20 @@ def read_docx(path: Path, override: list[str] | None, classify: Classify) -> tup
         if table is not None:
             tables.append(table)
     return lines, tables
+
+
+def docx_text_lines(path: Path) -> list[str]:
+    """Every paragraph, table cells included, in reading order: headers often sit in a borderless
+    two-column table ("UBND TỈNH …" beside "CỘNG HÒA …")."""
+    import docx
+    from docx.table import Table
+
+    lines: list[str] = []
+    for block in docx.Document(str(path)).iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                for cell in row.cells:
+                    lines += [clean_text(p.text).strip() for p in cell.paragraphs]
+        else:
+            lines.append(clean_text(block.text).strip())
+    return lines

@@ -98,3 +98,12 @@ def _rectangular(grid: list[list[GridCell]]) -> list[list[GridCell]]:
         return grid
     width = Counter(len(row) for row in grid).most_common(1)[0][0]
     return [row for row in grid if len(row) == width]
+
+
+def pdf_text_lines(path: Path) -> list[str]:
+    """The first and last pages' text, where the header block and the signature are."""
+    import pdfplumber
+
+    with pdfplumber.open(str(path)) as pdf:
+        pages = pdf.pages[:1] + pdf.pages[1:][-1:]
+        return [clean_text(line) for page in pages for line in (page.extract_text() or "").split("\n")]

@@ -65,3 +65,15 @@ def read_xlsx(path: Path, override: list[str] | None, classify: Classify) -> tup
     finally:
         workbook.close()
     return lines, tables
+
+
+def xlsx_text_lines(path: Path) -> list[str]:
+    """The text of every row, sheet by sheet, for the header block and title."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    try:
+        return [" ".join(_text(v) for v in row if v is not None)
+                for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()

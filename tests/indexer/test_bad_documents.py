@@ -91,22 +91,22 @@ short_title = "KH rỗng"
 layout = "tsv"
 
 [[plan]]
-id = "pdf2022"
-file = "x.pdf"
+id = "doc2022"
+file = "x.doc"
 province = "Hà Nam"
 year = 2022
 title = "Bố cục lạ"
-short_title = "KH pdf"
-layout = "pdf"
+short_title = "KH doc"
+layout = "doc"
 """
     (corpus / "manifest.toml").write_text(manifest, encoding="utf-8")
     settings = get_settings(corpus_dir=corpus, data_dir=tmp_path / "data", **FAKE_MODEL)
     report = build(settings)
     assert report.failed
     assert [d.plan.id for d in report.documents if d.error] == ["rong2022"]
-    assert report.manifest_errors and "x.pdf" in report.manifest_errors[0].message and "layout" in report.manifest_errors[0].message
+    assert report.manifest_errors and "x.doc" in report.manifest_errors[0].message and "layout" in report.manifest_errors[0].message
     assert {r.document for r in open_index(settings).rows} == {"namdinh2022"}
 
     result = CliRunner().invoke(main, ["--corpus", str(corpus), "--data-dir", str(tmp_path / "data"), "index", "--quiet"])
     assert result.exit_code == 1
-    assert "rong.txt rỗng" in result.output and "x.pdf" in result.output
+    assert "rong.txt rỗng" in result.output and "x.doc" in result.output
