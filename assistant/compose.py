@@ -106,6 +106,25 @@ def answered(query: Query, cited: list[str]) -> bool:
     return bool(cited) or query.intent is Intent.META
 
 
+def version_notes(plans: dict[str, PlanDocument], cited_plans: list[str]) -> list[str]:
+    """What an official must know about the versions of the plans an answer cites."""
+    notes = []
+    for plan_id in dict.fromkeys(cited_plans):
+        plan = plans.get(plan_id)
+        if plan is None:
+            continue
+        if plan.replaces in plans:
+            notes.append(f"«{plan.short_title}» thay thế «{plans[plan.replaces].short_title}»; câu trả lời theo văn bản mới.")
+        if plan.amends in plans:
+            notes.append(f"«{plan.short_title}» sửa đổi, bổ sung «{plans[plan.amends].short_title}»; "
+                         "các dòng trích từ văn bản này là nội dung hiện hành.")
+        later = [plans[i] for i in plan.amended_by if i in plans]
+        if later:
+            names = ", ".join(f"«{p.short_title}»" + (f" (số {p.doc_number})" if p.doc_number else "") for p in later)
+            notes.append(f"«{plan.short_title}» đã được sửa đổi, bổ sung bởi {names}; hãy đối chiếu nội dung sửa đổi.")
+    return notes
+
+
 def plans_held(plans: list[PlanDocument]) -> str:
     return "; ".join(f"{p.short_title} ({p.province}, năm {p.year})" for p in plans)
 
@@ -166,7 +185,12 @@ class DeterministicGenerator:
             Intent.META: self._meta,
             Intent.LOOKUP: self._lookup,
         }.get(query.intent, self._search)
-        yield from handler(query, retrieval)
+        cited: list[str] = []
+        for chunk, ids in handler(query, retrieval):
+            cited += ids
+            yield chunk, ids
+        for note in version_notes({p.id: p for p in self.plans}, [self.records[i].document for i in cited if i in self.records]):
+            yield f"Lưu ý: {note}", []
 
     def generate(self, query: Query, retrieval: Retrieval) -> Draft:
         text, cited = [], []

@@ -238,7 +238,8 @@ class PlanSearch:
 
     # -- scope -----------------------------------------------------------------------------
     def plans_for(self, query: Query) -> list[PlanDocument]:
-        plans = [p for p in self.plans if not query.provinces or p.province in query.provinces]
+        # A replaced plan is history: its successor answers (and compose says so).
+        plans = [p for p in self.plans if p.current and (not query.provinces or p.province in query.provinces)]
         if query.year and not query.period:
             plans = [p for p in plans if p.year == query.year] or plans
         return plans
