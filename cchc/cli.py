@@ -98,6 +98,20 @@ def index_command(ctx: click.Context, quiet: bool) -> None:
         sys.exit(1)
 
 
+@click.command("check")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def check_command(file: Path) -> None:
+    """Xem trước những gì sẽ được lập chỉ mục từ một tệp kế hoạch (không ghi gì)."""
+    from cchc.check import print_preview
+    from cchc.wiring import agency_table
+    from indexer.preview import preview
+
+    result = preview(file, agency_table())
+    print_preview(console, result)
+    if not result.ok:
+        sys.exit(1)
+
+
 @click.command("rows")
 @click.option("--province", help="Tên tỉnh, ví dụ «Hà Tĩnh» (không cần dấu).")
 @click.option("--plan", "plan_id", help="Mã kế hoạch trong manifest, ví dụ hatinh2022.")
@@ -221,6 +235,7 @@ def run() -> None:
 
 
 main.add_command(index_command)
+main.add_command(check_command)
 main.add_command(rows_command)
 main.add_command(ask_command)
 main.add_command(serve_command)

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
         "", description="proxies trusted to set X-Forwarded-For, comma-separated; none by default (see docs/deploy.md)"
     )
     admin_attempts: str = Field("5/minute", description="failed admin-token attempts allowed per client")
+    max_upload_mb: float = Field(50.0, description="largest plan file the admin upload page accepts")
     secret_key: SecretStr | None = Field(None, description="signs answer ids; default: a random key kept in data_dir")
 
     # Feedback (👍/👎).

@@ -16,7 +16,7 @@ from bots.feedback import FeedbackStore
 from bots.web.bodylimit import BodyLimit
 from bots.web.errors import UnexpectedErrors, install_error_handlers
 from bots.web.ratelimit import ClientRateLimit
-from bots.web.routers import admin, agencies, ask, feedback, health, page, plans, rows
+from bots.web.routers import admin, agencies, ask, feedback, health, page, plans, rows, uploads
 from bots.web.routers.page import STATIC_DIR
 from bots.web.runtime import Builder, Loader, Runtime, build_index, load_index_and_assistant
 from bots.web.security import SecurityHeaders
@@ -83,8 +83,11 @@ def create_app(
     if settings.admin_token and settings.admin_token.get_secret_value():
         # Without a token the admin routes do not exist at all (404), rather than being open.
         app.include_router(admin.router)
+        app.include_router(uploads.router)
+        app.include_router(uploads.page_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(UnexpectedErrors)
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES,
+                       larger={"/api/admin/plans": int(settings.max_upload_mb * 1_000_000)})
     app.add_middleware(SecurityHeaders, frame_ancestors=frame_ancestors)  # outermost: on every response
     return app

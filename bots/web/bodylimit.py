@@ -15,16 +15,22 @@ TOO_LARGE = "Nội dung gửi lên quá lớn."
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}  # path prefix -> limit, for uploads of plan files
+
+    def _limit(self, scope: Scope) -> int:
+        path = scope["path"]
+        return next((limit for prefix, limit in self.larger.items() if path.startswith(prefix)), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
+        if declared.isdigit() and int(declared) > limit:
             await JSONResponse({"detail": TOO_LARGE}, status_code=413)(scope, receive, send)
             return
         received = 0
@@ -35,7 +41,7 @@ class BodyLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > limit:
                 raise HTTPException(413, TOO_LARGE)
             return message
 

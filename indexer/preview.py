@@ -1,0 +1,81 @@
+"""What indexing a file would give, without indexing it: for `cchc check FILE` and the admin
+upload page. Nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from cchc.errors import DocumentError
+from indexer.agencies import AgencyTable
+from indexer.parsers import infer_layout, parse_document, read_document, read_metadata_of
+from indexer.parsers.metadata import DocumentMetadata
+from indexer.records import Layout, PeriodKind, PlanDocument
+from indexer.manifest import plan_id_for
+
+FIRST_ROWS = 8
+
+
+class ColumnPreview(BaseModel):
+    heading: str
+    role: str
+    source: str = Field(description="tiêu đề / nội dung ô / khai báo trong manifest / không rõ")
+    why: str
+
+
+class RowPreview(BaseModel):
+    label: str
+    task: str
+    lead: str
+    period: str
+
+
+class Preview(BaseModel):
+    file: str
+    layout: Layout | None = None
+    plan_id: str
+    metadata: DocumentMetadata = Field(default_factory=DocumentMetadata)
+    tables: list[list[ColumnPreview]] = Field(default_factory=list)
+    rows: int = 0
+    sections: int = 0
+    first_rows: list[RowPreview] = Field(default_factory=list)
+    periods_not_understood: list[str] = Field(default_factory=list)
+    agencies_not_understood: list[str] = Field(default_factory=list)
+    error: str | None = Field(None, description="Vietnamese: why this file cannot be indexed")
+    missing: list[str] = Field(default_factory=list, description="manifest fields the document does not say")
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.missing
+
+
+def _plan(path: Path, layout: Layout, found: DocumentMetadata) -> PlanDocument:
+    year = found.year or dt.date.today().year
+    province = found.province or "(chưa rõ tỉnh)"
+    return PlanDocument(id=plan_id_for(path.name), file=path.name, province=province, year=year,
+                        title=found.title or path.stem, short_title=f"KH CCHC {year} {province}", layout=layout)
+
+
+def preview(path: Path, agencies: AgencyTable) -> Preview:
+    """Everything `cchc index` would read from `path`, or the one reason it cannot."""
+    result = Preview(file=path.name, plan_id=plan_id_for(path.name))
+    try:
+        result.layout = infer_layout(path)
+        result.metadata = read_metadata_of(path, result.layout)
+        plan = _plan(path, result.layout, result.metadata)
+        read = read_document(plan, path, agencies)
+        parsed = parse_document(plan, path, agencies)
+    except DocumentError as exc:
+        result.error = str(exc)
+        return result
+    result.missing = [name for name in ("province", "year", "title") if getattr(result.metadata, name) is None]
+    result.tables = [[ColumnPreview(heading=c.heading, role=c.role, source=c.source.value, why=c.why) for c in t.choices]
+                     for t in read.tables]
+    result.rows, result.sections = len(parsed.rows), len(parsed.sections)
+    result.first_rows = [RowPreview(label=r.label, task=r.task or r.activity, lead=r.lead_text, period=r.period.text)
+                         for r in parsed.rows[:FIRST_ROWS]]
+    result.periods_not_understood = sorted({r.period.text for r in parsed.rows if r.period.kind is PeriodKind.UNKNOWN and r.period.text})
+    result.agencies_not_understood = [i.message for i in parsed.issues if "bảng cơ quan" in i.message]
+    return result
