@@ -107,6 +107,7 @@ layout = "doc"
     assert report.manifest_errors and "x.doc" in report.manifest_errors[0].message and "layout" in report.manifest_errors[0].message
     assert {r.document for r in open_index(settings).rows} == {"namdinh2022"}
 
-    result = CliRunner().invoke(main, ["--corpus", str(corpus), "--data-dir", str(tmp_path / "data"), "index", "--quiet"])
+    result = CliRunner().invoke(main, ["--corpus", str(corpus), "--data-dir", str(tmp_path / "data"),
+                                       "--embedding-model", FAKE_MODEL["embedding_model"], "index", "--quiet"])
     assert result.exit_code == 1
     assert "rong.txt rỗng" in result.output and "x.doc" in result.output

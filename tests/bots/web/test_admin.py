@@ -150,3 +150,23 @@ async def test_a_failed_reindex_keeps_serving_and_reports_why(admin_settings, in
     assert reported["error"]  # Vietnamese, from the corpus loader
     assert health["loaded"] and health["build"] == index.build.name and health["reindex"] == "failed"
     assert ask.status_code == 200
+
+
+async def test_a_plan_whose_file_broke_stays_served_and_is_reported_stale(rebuild_settings, app_client):
+    (rebuild_settings.corpus_dir / "hung-yen-2022-ke-hoach.txt").write_bytes(b"")  # truncated by accident
+    app = create_app(rebuild_settings)
+
+    async with app_client(app) as http:
+        await http.post("/api/admin/reindex", headers=AUTH)
+        status = await asyncio.to_thread(app.state.runtime.wait_reindex, 300)
+        health = (await http.get("/api/health")).json()
+        plans = [p["id"] for p in (await http.get("/api/plans")).json()]
+        answer = (await http.post("/api/ask", json={"question": "Sở Tư pháp tỉnh Hưng Yên chủ trì những việc gì năm 2022?",
+                                                    "today": "2022-05-01"})).json()
+
+    assert status.state == "succeeded"
+    assert [s.plan for s in status.stale] == ["hungyen2022"] and "rỗng" in status.stale[0].reason
+    assert any("hungyen2022" in f for f in status.failed_documents)
+    assert [s["plan"] for s in health["stale"]] == ["hungyen2022"]
+    assert "hungyen2022" in plans
+    assert answer["found"] and {c["id"].split("_")[0] for c in answer["citations"]} == {"hungyen2022"}

@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.fake_embedding import SETTINGS as FAKE_MODEL
+
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]
 PLAN = """\
@@ -39,7 +41,8 @@ def test_serve_builds_a_missing_index_then_serves_under_the_prefix(tmp_path: Pat
     env = {k: v for k, v in os.environ.items() if not k.startswith("CCHC_")}
     env.update(
         CCHC_CORPUS_DIR=str(corpus), CCHC_DATA_DIR=str(tmp_path / "data"), CCHC_HOST="127.0.0.1",
-        CCHC_PORT="0", CCHC_ROOT_PATH="/tro-ly", PYTHONUNBUFFERED="1",
+        CCHC_PORT="0", CCHC_ROOT_PATH="/tro-ly", PYTHONUNBUFFERED="1", PYTHONPATH=str(ROOT),
+        CCHC_EMBEDDING_MODEL=FAKE_MODEL["embedding_model"], CCHC_PLUGINS=",".join(FAKE_MODEL["plugins"]),
     )
     command = [str(Path(sys.executable).with_name("cchc")), "serve"]
     process = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
