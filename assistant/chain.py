@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
+from assistant.blocks import build_blocks
 from assistant.compose import Draft, answered
 from assistant.contract import AgencyMention, Answer, Citation, Intent, Query
 from assistant.retrieval import PlanSearch, Retrieval
@@ -37,7 +38,8 @@ class Assistant:
         self.sessions = sessions
         self.generator = generator
         self.retriever = PlanRetriever(search=search)
-        self.chain = build_chain(self)
+        self.answer_chain = build_answer_chain(self)
+        self.chain = RunnablePassthrough.assign(query=RunnableLambda(self.understand, name="understand")) | self.answer_chain
 
     # -- steps ------------------------------------------------------------------------------
     def understand(self, inputs: dict[str, Any]) -> Query:
@@ -69,7 +71,11 @@ class Assistant:
         self.sessions.put(inputs.get("session"), query)
         citations = [Citation.of(self.search.record(record_id)) for record_id in draft.cited]
         found = draft.found and query.intent is not Intent.DECLINE and (bool(citations) or query.intent is Intent.META)
-        return Answer(answer=draft.text, found=found, citations=citations if found else [], query=query, flags=draft.flags)
+        chunks = draft.chunks or [(draft.text, draft.cited)]
+        blocks = build_blocks(query, inputs.get("retrieval"), chunks, self.search.index.records,
+                              {p.id: p for p in self.search.plans})
+        return Answer(answer=draft.text, found=found, citations=citations if found else [], query=query,
+                      flags=draft.flags, blocks=blocks)
 
     # -- entry points -------------------------------------------------------------------------
     def ask(self, question: str, today: dt.date | None = None, session: str | None = None,
@@ -77,6 +83,10 @@ class Assistant:
         return self.chain.invoke(
             {"question": question, "today": today, "session": session, "profile_agency": profile_agency}
         )
+
+    def answer(self, query: Query, session: str | None = None) -> Answer:
+        """Answer a query a front-end built itself (service.app.PlanService.duties), not parsed from text."""
+        return self.answer_chain.invoke({"question": query.question, "today": query.today, "session": session, "query": query})
 
     def stream(self, question: str, today: dt.date | None = None, session: str | None = None,
                profile_agency: AgencyMention | None = None) -> Iterator[tuple[str, Any]]:
@@ -86,22 +96,24 @@ class Assistant:
         inputs["query"] = self.understand(inputs)
         yield "query", inputs["query"]
         inputs["retrieval"] = self.retrieve(inputs)
-        lines, cited, flags = [], [], []
+        lines, cited, flags, chunks = [], [], [], []
         for chunk, ids in self.generator.stream(inputs["query"], inputs["retrieval"], flags):
             for record_id in ids:
                 if record_id not in cited:
                     cited.append(record_id)
                     yield "citation", Citation.of(self.search.record(record_id))
             lines.append(chunk)
+            chunks.append((chunk, ids))
             yield "delta", chunk + "\n"
-        inputs["draft"] = Draft(text="\n".join(lines).strip(), cited=cited, found=answered(inputs["query"], cited), flags=flags)
+        inputs["draft"] = Draft(text="\n".join(lines).strip(), cited=cited, found=answered(inputs["query"], cited),
+                                flags=flags, chunks=chunks)
         yield "done", self.finalize(inputs)
 
 
-def build_chain(assistant: Assistant) -> Runnable:
+def build_answer_chain(assistant: Assistant) -> Runnable:
+    """retrieve -> generate -> finalize, from an understood query."""
     return (
-        RunnablePassthrough.assign(query=RunnableLambda(assistant.understand, name="understand"))
-        | RunnablePassthrough.assign(retrieval=RunnableLambda(assistant.retrieve, name="retrieve"))
+        RunnablePassthrough.assign(retrieval=RunnableLambda(assistant.retrieve, name="retrieve"))
         | RunnablePassthrough.assign(draft=RunnableLambda(assistant.generate, name="generate"))
         | RunnableLambda(assistant.finalize, name="finalize")
     )

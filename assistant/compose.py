@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel, Field
 
+from assistant.blocks import listing_heading
 from assistant.contract import Intent, Query
 from assistant.retrieval import Hit, Retrieval, expand_for_search
 from indexer.records import PlanDocument, ProseSection, RowRecord
@@ -33,6 +34,7 @@ class Draft(BaseModel):
     cited: list[str] = Field(default_factory=list)
     found: bool = True
     flags: list[str] = Field(default_factory=list)
+    chunks: list[tuple[str, list[str]]] = Field(default_factory=list, description="(line, ids it cites), for the blocks")
 
 
 def _short(text: str, limit: int = _MAX_WORK) -> str:
@@ -193,11 +195,12 @@ class DeterministicGenerator:
             yield f"Lưu ý: {note}", []
 
     def generate(self, query: Query, retrieval: Retrieval) -> Draft:
-        text, cited = [], []
+        text, cited, chunks = [], [], []
         for chunk, ids in self.stream(query, retrieval):
             text.append(chunk)
+            chunks.append((chunk, ids))
             cited.extend(i for i in ids if i not in cited)
-        return Draft(text="\n".join(text).strip(), cited=cited, found=answered(query, cited))
+        return Draft(text="\n".join(text).strip(), cited=cited, found=answered(query, cited), chunks=chunks)
 
     # -- listings -----------------------------------------------------------------------
     def _listing(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
@@ -225,8 +228,8 @@ class DeterministicGenerator:
                     yield f"\n{listing.agency.name} — {listing.plan.short_title}: không có nhiệm vụ nào trong phạm vi hỏi.", []
                 continue
             who = listing.agency.name if listing.agency else "Các cơ quan"
-            scope = f", {listing.period.label}" if listing.period else ""
-            yield f"\n{who}{scope} — {listing.plan.short_title}: {len(listing.ids)} nhiệm vụ.", []
+            label = listing.period.label if listing.period else None
+            yield "\n" + listing_heading(who, label, listing.plan, len(listing.ids)), []
             for group in listing.groups:
                 yield f"{group.title} ({len(group.ids)}):", []
                 for number, record_id in enumerate(group.ids, start=1):

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from indexer.records import ProseSection, RowRecord
+from indexer.records import PlanDocument, ProseSection, RowRecord
 
 
 class Intent(str, Enum):
@@ -112,6 +113,88 @@ class Citation(BaseModel):
         )
 
 
+# -- answer blocks: what front-ends render (built by assistant.blocks) -------------------------
+class GroupKind(str, Enum):
+    DUE = "due"  # due in the asked period
+    ONGOING = "ongoing"  # recurring or whole-year, inside the period
+    GUIDANCE = "guidance"  # by guidance, plan, or when it arises
+    COLLECTIVE = "collective"  # given to a collective that includes the agency
+    COORDINATION = "coordination"
+    TEXT = "text"  # duties written in the plan's prose ("Tổ chức thực hiện")
+    OTHER = "other"
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    CAVEAT = "caveat"
+    WARNING = "warning"
+
+
+class Item(BaseModel):
+    """One cited record, with the fields a person reads and an export writes."""
+
+    id: str
+    label: str
+    task: str = ""
+    activity: str = ""
+    product: str = ""
+    lead: str = ""
+    coordinating: str = ""
+    deadline: str = ""
+    deadline_start: dt.date | None = None
+    deadline_end: dt.date | None = None
+    deadline_kind: str = ""
+    budget: str = ""
+    plan: str = Field(description="the plan's citation name")
+    section: str = ""
+    row: str = ""
+
+    @classmethod
+    def of(cls, record: RowRecord | ProseSection, plan: PlanDocument | None) -> Item:
+        name = plan.short_title if plan else record.document
+        if isinstance(record, ProseSection):
+            return cls(id=record.id, label=record.label, task=record.text, plan=name, section=record.section)
+        return cls(
+            id=record.id, label=record.label, task=record.task, activity=record.activity, product=record.product,
+            lead=record.lead_text, coordinating=record.coordinating_text, deadline=record.period.text,
+            deadline_start=record.period.start, deadline_end=record.period.end, deadline_kind=record.period.kind.value,
+            budget=record.budget.text if record.budget else "", plan=name, section=record.section, row=record.row,
+        )
+
+
+class HeadingBlock(BaseModel):
+    type: Literal["heading"] = "heading"
+    text: str
+
+
+class GroupBlock(BaseModel):
+    type: Literal["group"] = "group"
+    kind: GroupKind
+    title: str
+    count: int
+    items: list[Item]
+
+
+class FactBlock(BaseModel):
+    type: Literal["fact"] = "fact"
+    text: str
+    citation: str | None = Field(None, description="record id the fact comes from")
+
+
+class NoteBlock(BaseModel):
+    type: Literal["note"] = "note"
+    text: str
+    severity: Severity = Severity.INFO
+
+
+class FollowUpsBlock(BaseModel):
+    type: Literal["follow_ups"] = "follow_ups"
+    questions: list[str]
+
+
+Block = Annotated[HeadingBlock | GroupBlock | FactBlock | NoteBlock | FollowUpsBlock, Field(discriminator="type")]
+
+
 class Answer(BaseModel):
     answer: str
     found: bool
@@ -119,3 +202,4 @@ class Answer(BaseModel):
     query: Query
     flags: list[str] = Field(default_factory=list, description='e.g. "citations_removed" from an LLM answer')
     answer_id: str | None = Field(None, description="signed by the channel that sent the answer; feedback must quote it")
+    blocks: list[Block] = Field(default_factory=list, description="the answer as typed blocks, for front-ends to render")

@@ -1,1 +1,1 @@
-"""Trợ lý CCHC: shared kernel (settings, domain errors, the `cchc` command)."""
+"""Trợ lý CCHC: the ground floor every layer may import — settings and domain errors, nothing else."""

@@ -135,7 +135,7 @@ def time_questions(system, questions: Sequence[EvalQuestion], repetitions: int, 
 # -- worker side --------------------------------------------------------------------------------------
 def run_scale(spec: ScaleSpec) -> ScaleResult:
     """Synthesise, build from scratch, then time questions with warm models — in this process."""
-    from cchc.wiring import build
+    from service.wiring import build
     from eval.harness import WARM_UP_DAY, WARM_UP_QUESTION
     from eval.synth import synthesize
     from eval.systems import FullSystem
@@ -194,7 +194,7 @@ def run_scale(spec: ScaleSpec) -> ScaleResult:
 
 def run_startup(spec: ScaleSpec, process_started: float) -> StartupResult:
     """Cold start in this fresh process: imports, open the index, build the assistant, answer once."""
-    from cchc.wiring import build_assistant, open_index  # noqa: F401 - timed below with the rest
+    from service.wiring import build_assistant, open_index  # noqa: F401 - timed below with the rest
 
     import_seconds = time.perf_counter() - process_started
     settings = _settings_for(spec.work_dir / "corpus", spec.work_dir / "data", spec.embedding_model,
@@ -322,7 +322,7 @@ def render_bench(result: BenchResult) -> str:
         out += [
             "## Start-up (fresh process)", "",
             table(["Step", "seconds"], [
-                ["Python imports (cchc.wiring and its dependencies)", f"{s.import_seconds:.2f}"],
+                ["Python imports (service.wiring and its dependencies)", f"{s.import_seconds:.2f}"],
                 ["Open index", f"{s.open_index_seconds:.2f}"],
                 ["Build assistant", f"{s.build_assistant_seconds:.2f}"],
                 ["First answer (loads the embedding model)", f"{s.first_answer_seconds:.2f}"],

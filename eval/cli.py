@@ -54,7 +54,7 @@ def eval_command(ctx: click.Context, questions_dir: Path, systems: str, models: 
 
         parser = next((s.parser for s in built if isinstance(s, FullSystem)), None)
         if parser is None:
-            from cchc.wiring import agency_table
+            from service.wiring import agency_table
             from assistant.understand import QuestionParser
 
             parser = QuestionParser(agency_table(), [])

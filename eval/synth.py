@@ -206,7 +206,7 @@ def synthesize(seed_dir: Path, out_dir: Path, scale: int, agencies: AgencyTable 
                seed: int = 20220101) -> SynthCorpus:
     """Write a corpus `scale` times the seeds (manifest + plan files) into out_dir."""
     if agencies is None:
-        from cchc.wiring import agency_table
+        from service.wiring import agency_table
 
         agencies = agency_table()
     seeds, errors = load_manifest(seed_dir)

@@ -1,7 +1,7 @@
 """The configurations the evaluation compares, behind one small interface:
 `answer(question, today, session) -> SystemAnswer` (text, found, cited ids in order, latency).
 
-- FullSystem: the assistant itself (cchc.wiring.build_assistant), for any embedding model;
+- FullSystem: the assistant itself (service.wiring.build_assistant), for any embedding model;
 - NaiveRag: a tutorial LangChain RAG over the raw documents (1000/200 character chunks in
   Chroma, top 4) whose "citations" are the records its chunks overlap;
 - LexicalOnly / DenseOnly: top 10 records of one retriever over every record, no listing
@@ -104,7 +104,7 @@ def prepare_index(settings: Settings, seed_from: Settings | None = None, progres
     """Bring the index of `settings` in line with the corpus. When it does not exist yet and
     `seed_from` holds a build made with the same model, that build is copied first, so only
     changed documents are embedded again."""
-    from cchc.wiring import build, embedding_for
+    from service.wiring import build, embedding_for
     from indexer.store import CURRENT_FILE, current_build, read_meta
 
     if seed_from is not None and current_build(settings.index_dir) is None:
@@ -156,7 +156,7 @@ class FullSystem:
 
     @classmethod
     def from_settings(cls, name: str, settings: Settings, description: str = "") -> "FullSystem":
-        from cchc.wiring import build_assistant, open_index
+        from service.wiring import build_assistant, open_index
 
         index = open_index(settings)
         return cls(name, build_assistant(settings, index), index, description)

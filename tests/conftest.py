@@ -24,7 +24,7 @@ def corpus_dir() -> Path:
 
 
 def _built(tmp_path_factory: pytest.TempPathFactory, **model: object) -> Settings:
-    from cchc.wiring import build
+    from service.wiring import build
 
     data_dir = tmp_path_factory.mktemp("cchc-data")
     settings = get_settings(corpus_dir=CORPUS, data_dir=data_dir, **model)
@@ -41,7 +41,7 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def index(built_settings: Settings):
-    from cchc.wiring import open_index
+    from service.wiring import open_index
 
     return open_index(built_settings)
 
@@ -49,7 +49,7 @@ def index(built_settings: Settings):
 @pytest.fixture(scope="session")
 def assistant(built_settings: Settings, index):
     """One assistant for read-only tests; tests that use sessions pass their own session id."""
-    from cchc.wiring import build_assistant
+    from service.wiring import build_assistant
 
     return build_assistant(built_settings, index)
 

@@ -143,7 +143,7 @@ def check_settings(settings: Settings, webhook: bool) -> None:
 def run_bot(settings: Settings, webhook: bool = False) -> None:
     """Serve officials until SIGINT/SIGTERM: long polling, or a webhook when ``webhook`` is true."""
     from bots.telegram.webhook import serve_webhook
-    from cchc.wiring import build_assistant
+    from service.wiring import build_assistant
 
     check_settings(settings, webhook)
     protect_secrets(require_token(settings), *(

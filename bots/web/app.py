@@ -16,7 +16,7 @@ from bots.feedback import FeedbackStore
 from bots.web.bodylimit import BodyLimit
 from bots.web.errors import UnexpectedErrors, install_error_handlers
 from bots.web.ratelimit import ClientRateLimit
-from bots.web.routers import admin, agencies, ask, feedback, health, page, plans, rows, uploads
+from bots.web.routers import admin, agencies, ask, duties, feedback, health, page, plans, rows, uploads
 from bots.web.routers.page import STATIC_DIR
 from bots.web.runtime import Builder, Loader, Runtime, build_index, load_index_and_assistant
 from bots.web.security import SecurityHeaders
@@ -47,7 +47,7 @@ def create_app(
     """Build the app. Nothing loads here: the lifespan opens the index (or uses the given `index`
     and `assistant`, which tests share across apps), so importing or creating the app is cheap.
 
-    `builder` and `loader` are how a reindex builds and opens a new index (cchc.wiring by default).
+    `builder` and `loader` are how a reindex builds and opens a new index (service.wiring by default).
     `frame_ancestors` lists the origins allowed to show the page in a frame (CSP frame-ancestors).
     """
     runtime = Runtime(settings, builder=builder, loader=loader)
@@ -78,7 +78,7 @@ def create_app(
     app.state.admin_attempts = ClientRateLimit(settings.admin_attempts, setting="CCHC_ADMIN_ATTEMPTS")
 
     install_error_handlers(app)
-    for module in (ask, rows, agencies, plans, health, feedback, page):
+    for module in (ask, duties, rows, agencies, plans, health, feedback, page):
         app.include_router(module.router)
     if settings.admin_token and settings.admin_token.get_secret_value():
         # Without a token the admin routes do not exist at all (404), rather than being open.

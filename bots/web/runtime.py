@@ -35,14 +35,14 @@ Loader = Callable[[Settings], tuple[Index, Any]]
 
 
 def load_index_and_assistant(settings: Settings) -> tuple[Index, Any]:
-    from cchc.wiring import build_assistant, open_index
+    from service.wiring import build_assistant, open_index
 
     index = open_index(settings)
     return index, build_assistant(settings, index)
 
 
 def build_index(settings: Settings) -> BuildReport:
-    from cchc.wiring import build
+    from service.wiring import build
 
     return build(settings)
 
@@ -64,6 +64,13 @@ class Snapshot:
     def close(self) -> None:
         if self.owned:
             self.index.close()
+
+    @property
+    def service(self) -> Any:  # service.app.PlanService: a thin wrapper, made per use
+        from service.app import PlanService
+        from service.wiring import agency_table
+
+        return PlanService(self.assistant, agency_table())
 
 
 def _return_freed_memory() -> None:

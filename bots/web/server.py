@@ -12,7 +12,7 @@ from indexer.store import FORMAT_VERSION, current_build, read_meta
 
 def index_needs_build(settings: Settings) -> str | None:
     """Why the index must be built before serving, or None when the current build fits."""
-    from cchc.wiring import embedding_for
+    from service.wiring import embedding_for
 
     build = current_build(settings.index_dir)
     if build is None:
@@ -43,7 +43,7 @@ class _ProgressPrinter:
 
 
 def ensure_index(settings: Settings) -> None:
-    from cchc.wiring import build
+    from service.wiring import build
 
     reason = index_needs_build(settings)
     if reason is None:

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
 
-from cchc.wiring import build_assistant
+from service.wiring import build_assistant
 
 pytestmark = pytest.mark.slow
 ROW_ID = re.compile(r"\[([a-z0-9]+_s?[0-9a-f]{8})\]")

@@ -11,7 +11,7 @@ import pytest
 from assistant.contract import Intent, Role
 from assistant.understand import QuestionParser
 from cchc.errors import QuestionError
-from cchc.wiring import agency_table
+from service.wiring import agency_table
 from indexer.manifest import load_manifest
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

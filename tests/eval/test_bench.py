@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cchc.settings import get_settings
-from cchc.wiring import agency_table
+from service.wiring import agency_table
 from eval.bench import render_bench, run_bench, write_bench
 from eval.questions import EvalQuestion
 from eval.synth import Rewrite, plan_copies, rewrite_text, scale_numbers, shift_years, synthesize

@@ -117,7 +117,7 @@ def test_harness_scores_full_system_and_baselines(tmp_path, questions_dir, assis
 
 def test_cli_gate_and_feedback_import(tmp_path, questions_dir, built_settings):
     from bots.feedback import Feedback, FeedbackStore
-    from cchc.cli import main
+    from cli.main import main
 
     data_dir = tmp_path / "data"
     shutil.copytree(built_settings.index_dir, data_dir / "index")  # same model: reused, not re-embedded

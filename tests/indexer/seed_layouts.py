@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cchc.wiring import agency_table
+from service.wiring import agency_table
 from indexer.manifest import load_manifest
 from indexer.parsers import parse_document, read_document
 from indexer.records import ParsedDocument, PlanDocument, RowRecord

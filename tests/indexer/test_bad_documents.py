@@ -7,10 +7,10 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from cchc.cli import main
+from cli.main import main
 from cchc.errors import DocumentError
 from cchc.settings import get_settings
-from cchc.wiring import agency_table, build, open_index
+from service.wiring import agency_table, build, open_index
 from indexer.parsers import parse_document
 from indexer.records import Layout, PlanDocument
 from tests.fake_embedding import SETTINGS as FAKE_MODEL

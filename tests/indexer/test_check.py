@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from cchc.cli import main
+from cli.main import main
 from tests.indexer.test_metadata import _plan_docx
 
 

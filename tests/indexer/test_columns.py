@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from cchc.wiring import agency_table
+from service.wiring import agency_table
 from indexer.parsers.columns import RoleSource, cell_classifier, choose_roles
 from indexer.parsers.grid import GridCell, find_header
 from indexer.parsers.table import heading_role

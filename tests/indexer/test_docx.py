@@ -7,7 +7,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from cchc.wiring import agency_table
+from service.wiring import agency_table
 from indexer.parsers import parse_document
 from indexer.records import Layout, PeriodKind, PlanDocument
 

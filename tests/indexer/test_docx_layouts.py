@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from cchc.wiring import agency_table
+from service.wiring import agency_table
 from indexer.parsers import parse_document, read_document
 from indexer.parsers.columns import RoleSource
 from tests.indexer.seed_layouts import COMMON_HEADINGS, PrintedRow, SeedTable, chunks, converted_plan, printed_rows, same_rows, seed

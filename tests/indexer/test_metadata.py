@@ -10,7 +10,7 @@ import docx
 import pytest
 
 from cchc.settings import get_settings
-from cchc.wiring import build, build_assistant, open_index
+from service.wiring import build, build_assistant, open_index
 from indexer.parsers.metadata import read_metadata
 from tests.fake_embedding import SETTINGS as FAKE_MODEL
 

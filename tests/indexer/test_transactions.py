@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cchc.settings import Settings, get_settings
-from cchc.wiring import build, open_index
+from service.wiring import build, open_index
 from indexer import leases
 from indexer.store import current_build, read_meta
 

@@ -13,7 +13,7 @@ import pytest
 from fpdf import FPDF
 
 from cchc.errors import DocumentError
-from cchc.wiring import agency_table
+from service.wiring import agency_table
 from indexer.parsers import parse_document
 from indexer.parsers.ocr import ocr_available
 from indexer.vntext import squash

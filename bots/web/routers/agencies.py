@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bots.web.schemas import AgencyOut
-from cchc.wiring import agency_table
+from service.wiring import agency_table
 
 router = APIRouter(prefix="/api", tags=["dữ liệu"])
 

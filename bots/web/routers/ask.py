@@ -21,7 +21,7 @@ from bots.web.deps import AnswerIdsDep, SettingsDep, SnapshotDep, rate_limited
 from bots.web.errors import INTERNAL
 from bots.web.schemas import AskRequest, ErrorResponse
 from cchc.errors import CchcError, QuestionError
-from cchc.wiring import agency_table
+from service.wiring import agency_table
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from bots.web.deps import AdminDep, RuntimeDep, SettingsDep
 from bots.web.routers.page import STATIC_DIR
 from bots.web.schemas import ErrorResponse, ReindexStatus
-from cchc.wiring import agency_table
+from service.wiring import agency_table
 from indexer.corpus import add_plan, safe_name
 from indexer.preview import Preview, preview
 

@@ -155,7 +155,7 @@ def _tiny_corpus(root: Path) -> Path:
 
 
 async def test_html_in_documents_is_shown_as_text(tg, tmp_path) -> None:
-    from cchc.wiring import build, build_assistant, open_index
+    from service.wiring import build, build_assistant, open_index
 
     settings = tg.base.model_copy(update={"corpus_dir": _tiny_corpus(tmp_path), "data_dir": tmp_path / "tiny-index"})
     report = build(settings)

@@ -11,7 +11,7 @@ import pytest
 from assistant.contract import Answer
 from bots.feedback import FeedbackStore
 from bots.web.app import create_app
-from cchc.wiring import agency_table
+from service.wiring import agency_table
 
 TODAY = dt.date(2022, 11, 1)
 LISTING = "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý này?"

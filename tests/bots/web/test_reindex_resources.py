@@ -56,7 +56,7 @@ def _reindex(runtime: Runtime, number: int) -> None:
 
 
 def test_ten_reindexes_keep_memory_files_and_threads_flat(settings, capsys, caplog):
-    from cchc.wiring import build
+    from service.wiring import build
 
     caplog.set_level(logging.WARNING)  # pytest keeps every captured record: that would be the growth
 

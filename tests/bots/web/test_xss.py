@@ -44,7 +44,7 @@ DOCUMENT = "**Phụ lục**\n\n" + HEADER + "\n" + "\n".join(ROWS) + "\n"
 
 @pytest.fixture
 def hostile_server(built_settings: Settings, tmp_path: Path, threaded_server):
-    from cchc.wiring import build
+    from service.wiring import build
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -56,7 +56,7 @@ def main(ctx: click.Context, corpus_dir: Path | None, data_dir: Path | None, emb
 @click.pass_context
 def index_command(ctx: click.Context, quiet: bool) -> None:
     """Xây dựng hoặc cập nhật chỉ mục từ thư mục corpus."""
-    from cchc.wiring import build
+    from service.wiring import build
 
     settings = _settings(ctx)
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -102,8 +102,8 @@ def index_command(ctx: click.Context, quiet: bool) -> None:
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def check_command(file: Path) -> None:
     """Xem trước những gì sẽ được lập chỉ mục từ một tệp kế hoạch (không ghi gì)."""
-    from cchc.check import print_preview
-    from cchc.wiring import agency_table
+    from cli.check import print_preview
+    from service.wiring import agency_table
     from indexer.preview import preview
 
     result = preview(file, agency_table())
@@ -123,7 +123,7 @@ def check_command(file: Path) -> None:
 def rows_command(ctx: click.Context, province: str | None, plan_id: str | None, agency: str | None,
                  role: str, quarter: str | None, full: bool) -> None:
     """Liệt kê các dòng đã phân tích, để đối chiếu với văn bản gốc."""
-    from cchc.wiring import filter_rows, open_index
+    from service.wiring import filter_rows, open_index
 
     index = open_index(_settings(ctx))
     rows = filter_rows(index, province=province, plan_id=plan_id, agency=agency, role=role, quarter=quarter)
@@ -151,7 +151,7 @@ def ask_command(ctx: click.Context, question: str | None, today, session: str | 
     import json
 
     from cchc.errors import QuestionError
-    from cchc.wiring import build_assistant
+    from service.wiring import build_assistant
 
     if not question and batch is None:
         raise click.UsageError("Hãy nhập câu hỏi, hoặc dùng --batch TỆP.jsonl.")

@@ -121,3 +121,10 @@ def build_assistant(settings: Settings, index: Index | None = None, sessions=Non
         sessions=sessions or SessionStore(ttl_seconds=settings.session_ttl_seconds),
         generator=generator,
     )
+
+
+def build_service(settings: Settings, index: Index | None = None, sessions=None):  # noqa: ANN001, ANN201
+    """The application API (service.app.PlanService) over the current index."""
+    from service.app import PlanService
+
+    return PlanService(build_assistant(settings, index, sessions), agency_table())

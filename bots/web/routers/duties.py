@@ -1,0 +1,62 @@
+"""Entry points a page calls by name: an agency's duties, the agency+province picker, exports.
+
+POST /api/duties answers the "quý này" buttons without writing a Vietnamese sentence;
+GET /api/agency-choices feeds the one «Đơn vị của tôi» picker; POST /api/export returns the
+cited rows of an answer as .xlsx or .csv.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from assistant.contract import Answer, Role
+from bots.web.deps import AnswerIdsDep, SnapshotDep, rate_limited
+from bots.web.schemas import SESSION_PATTERN, ErrorResponse
+from service.app import AgencyChoice, DutyPeriod
+from service.export import ExportFormat
+
+router = APIRouter(prefix="/api", tags=["hỏi đáp"])
+_ERRORS = {422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+
+
+class DutiesRequest(BaseModel):
+    agency: str = Field(max_length=100, description="agency id (from /api/agency-choices)")
+    province: str | None = Field(None, max_length=60)
+    period: DutyPeriod = DutyPeriod.THIS_QUARTER
+    role: Role = Role.LEAD
+    today: dt.date | None = None
+    session: str | None = Field(None, pattern=SESSION_PATTERN)
+
+
+class ExportRequest(BaseModel):
+    ids: list[str] = Field(min_length=1, max_length=1000, description="record ids, in the answer's order")
+    format: ExportFormat = ExportFormat.XLSX
+    title: str = Field("", max_length=300, description="the question, printed above the table")
+
+
+@router.post("/duties", response_model=Answer, responses=_ERRORS, dependencies=[Depends(rate_limited("ask"))],
+             summary="Nhiệm vụ của một đơn vị trong một kỳ (nút «Quý này», «Quý sau», «Cả năm»)")
+async def duties(body: DutiesRequest, snapshot: SnapshotDep, ids: AnswerIdsDep) -> Answer:
+    answer = await run_in_threadpool(snapshot.service.duties, body.agency, body.province, body.period, body.role,
+                                     body.today, body.session)
+    answer_id = ids.issue(answer.query.question, answer.answer, [c.id for c in answer.citations])
+    return answer.model_copy(update={"answer_id": answer_id})
+
+
+@router.get("/agency-choices", response_model=list[AgencyChoice], summary="Đơn vị kèm tỉnh, cho ô «Đơn vị của tôi»")
+async def agency_choices(snapshot: SnapshotDep, q: str = "", province: str | None = None) -> list[AgencyChoice]:
+    return snapshot.service.agencies(q[:100], province)
+
+
+@router.post("/export", responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                                                     "text/csv": {}}}, **_ERRORS, 404: {"model": ErrorResponse}},
+             dependencies=[Depends(rate_limited("export"))], summary="Tải các dòng của câu trả lời (.xlsx hoặc .csv)")
+async def export(body: ExportRequest, snapshot: SnapshotDep) -> Response:
+    file = await run_in_threadpool(snapshot.service.export, body.ids, body.format, body.title)
+    return Response(file.content, media_type=file.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})

@@ -1,0 +1,1 @@
+"""The `cchc` command: the top floor, calling the service and the evaluation."""

@@ -1,0 +1,123 @@
+"""The application API: what the web chat, the Telegram bot and the CLI ask for, by name.
+
+A front-end that knows what it wants (an agency's duties this quarter, a row, the plans) calls
+the entry point for it; only free questions go through `ask`. No front-end writes a Vietnamese
+sentence to ask for something it can name, so both channels get the same answer to the same
+button.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+from assistant.contract import AgencyMention, Answer, AskedPeriod, Intent, Query, Role
+from assistant.periods import current_quarter, quarter_period, shift_quarter, year_period
+from cchc.errors import QuestionError
+from indexer.agencies import AgencyTable
+from indexer.records import PlanDocument, ProseSection, RowRecord
+from service.export import ExportFile, ExportFormat, export_items
+
+
+class DutyPeriod(str, Enum):
+    THIS_QUARTER = "this_quarter"
+    NEXT_QUARTER = "next_quarter"
+    THIS_YEAR = "this_year"
+    ALL = "all"
+
+
+class AgencyChoice(BaseModel):
+    """One entry of the "Đơn vị của tôi" picker: an agency in a province that has plans."""
+
+    id: str
+    name: str
+    province: str
+    label: str = Field(description='e.g. "Sở Tài chính — Hà Tĩnh"')
+
+
+class RowDetail(BaseModel):
+    kind: str
+    record: RowRecord | ProseSection
+    plan: PlanDocument
+
+
+def _period(choice: DutyPeriod, today: dt.date) -> AskedPeriod | None:
+    year, quarter = current_quarter(today)
+    periods = {
+        DutyPeriod.THIS_QUARTER: lambda: quarter_period(year, quarter),
+        DutyPeriod.NEXT_QUARTER: lambda: quarter_period(*shift_quarter(year, quarter, 1)),
+        DutyPeriod.THIS_YEAR: lambda: year_period(today.year),
+        DutyPeriod.ALL: lambda: None,
+    }
+    return periods[choice]()
+
+
+class PlanService:
+    def __init__(self, assistant, agencies: AgencyTable):  # noqa: ANN001 - assistant.chain.Assistant
+        self.assistant = assistant
+        self.agency_table = agencies
+
+    @property
+    def _index(self):  # noqa: ANN202
+        return self.assistant.search.index
+
+    def ask(self, question: str, session: str | None = None, today: dt.date | None = None,
+            agency: str | None = None) -> Answer:
+        return self.assistant.ask(question, today=today, session=session, profile_agency=self._mention(agency))
+
+    def duties(self, agency: str, province: str | None = None, period: DutyPeriod = DutyPeriod.THIS_QUARTER,
+               role: Role = Role.LEAD, today: dt.date | None = None, session: str | None = None) -> Answer:
+        """Every row the plans give `agency` (in `province`) in `period`, in `role`: a listing."""
+        today = today or dt.date.today()
+        mention = self._mention(agency)
+        asked = _period(period, today)
+        where = f" — {province}" if province else ""
+        query = Query(
+            question=f"Nhiệm vụ của {mention.name}{where}" + (f", {asked.label}" if asked else ""),
+            today=today, intent=Intent.LISTING, agency=mention, agencies=[mention], role=role, period=asked,
+            provinces=[province] if province else [], rule="duties entry point",
+        )
+        return self.assistant.answer(query, session=session)
+
+    def row(self, record_id: str) -> RowDetail:
+        record = self._index.get(record_id)  # UnknownRecordError (Vietnamese) when unknown
+        return RowDetail(kind=record.kind, record=record, plan=self._index.plans[record.document])
+
+    def agencies(self, query: str = "", province: str | None = None) -> list[AgencyChoice]:
+        """Agencies named in the plans, each with the province whose plans name it."""
+        seen: dict[tuple[str, str], AgencyChoice] = {}
+        for row in self._index.rows:
+            if province and row.province != province:
+                continue
+            for ref in [*row.lead, *row.coordinating]:
+                key = (ref.id, row.province)
+                if key not in seen:
+                    name = self.agency_table.get(ref.id).name if self._known(ref.id) else ref.name
+                    seen[key] = AgencyChoice(id=ref.id, name=name, province=row.province, label=f"{name} — {row.province}")
+        wanted = query.strip().lower()
+        choices = [c for c in seen.values() if not wanted or wanted in c.label.lower()]
+        return sorted(choices, key=lambda c: (c.province, c.name))
+
+    def plans(self) -> list[PlanDocument]:
+        return list(self._index.plans.values())
+
+    def export(self, record_ids: list[str], fmt: ExportFormat, title: str = "") -> ExportFile:
+        records = [self._index.get(record_id) for record_id in record_ids]
+        return export_items(records, self._index.plans, fmt, title)
+
+    def _known(self, agency_id: str) -> bool:
+        try:
+            self.agency_table.get(agency_id)
+        except KeyError:
+            return False
+        return True
+
+    def _mention(self, agency: str | None) -> AgencyMention | None:
+        if agency is None:
+            return None
+        if not self._known(agency):
+            raise QuestionError(f"Không có đơn vị nào mang mã «{agency}»; hãy chọn lại trong danh sách đơn vị.")
+        found = self.agency_table.get(agency)
+        return AgencyMention(id=found.id, name=found.name)
