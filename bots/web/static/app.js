@@ -47,11 +47,30 @@ async function start() {
   const form = document.getElementById("ask-form");
   const input = document.getElementById("question");
   let picker;
-  const chat = new Chat({ today, agencyId: () => picker.agencyId });
+  const plansById = new Map();
+  const hint = document.getElementById("form-hint");
+  const chat = new Chat({
+    today, agencyId: () => picker.agencyId, plans: () => plansById, onBusy: (message) => { hint.textContent = message; },
+  });
+  // A failed question stays in the box, to be sent again; an answered one is cleared.
   const ask = async (question) => {
-    if (await chat.ask(question)) input.value = "";
+    hint.textContent = "";
+    if (!question.trim()) {
+      hint.textContent = "Hãy nhập câu hỏi, ví dụ: «Sở Nội vụ chủ trì những việc gì trong quý này?»";
+      return;
+    }
+    // Cleared once answered, unless the official has already typed the next question.
+    if ((await chat.ask(question)) && input.value === question) input.value = "";
+    showCount();
   };
-  picker = new ProfilePicker({ onAsk: ask });
+  picker = new ProfilePicker({ onDuties: (label, request) => chat.duties(label, request) });
+  const counter = document.getElementById("counter");
+  const showCount = () => {
+    counter.textContent = `${input.value.length}/${input.maxLength}`;
+    counter.classList.toggle("near-limit", input.value.length > input.maxLength * 0.9);
+  };
+  input.addEventListener("input", showCount);
+  chat.restore();
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -86,6 +105,8 @@ async function start() {
     showBanner("Không kết nối được máy chủ. Xin tải lại trang sau ít phút.");
   }
   const planList = plans.status === "fulfilled" ? plans.value : [];
+  for (const plan of planList) plansById.set(plan.id, plan);
+  showCount();
   showSuggestions(planList);
   picker.setProvinces([...new Set(planList.map((plan) => plan.province))].sort((a, b) => a.localeCompare(b, "vi")));
   if (agencies.status === "fulfilled") picker.setAgencies(agencies.value);

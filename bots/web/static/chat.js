@@ -1,12 +1,16 @@
 // The conversation: a question goes to /api/ask/stream; the answer streams into its bubble,
 // citations appear as chips as soon as they are known, and each answer can be rated 👍/👎.
 
-import { postJson, streamAnswer } from "./api.js";
+import { apiUrl, errorMessage, postJson, streamAnswer } from "./api.js";
 import { openCitation } from "./citations.js";
 import { clear, el } from "./dom.js";
+import { plainText, renderBlocks } from "./render.js";
 
 const NOT_FOUND = "Không tìm thấy nhiệm vụ phù hợp trong các kế hoạch hiện có. Hãy thử ghi rõ tên cơ quan, tỉnh hoặc khoảng thời gian.";
 const CUT_OFF = "Kết nối bị gián đoạn trước khi trả lời xong. Xin hỏi lại.";
+const OFFLINE = "Không kết nối được máy chủ. Kiểm tra mạng rồi bấm «Thử lại».";
+const HISTORY_KEY = "cchc.history";
+const HISTORY_LIMIT = 30;
 
 function newSessionId() {
   // crypto.getRandomValues works on plain http too (randomUUID needs a secure context).
@@ -42,12 +46,15 @@ function understoodLine(query) {
 }
 
 export class Chat {
-  constructor({ today, agencyId }) {
+  constructor({ today, agencyId, plans, onBusy }) {
     this.today = today;
     this.agencyId = agencyId; // a function: the profile may change between questions
+    this.plans = plans; // a function: plan id -> plan, for the sources of copied answers
+    this.onBusy = onBusy;
     this.session = tabSession();
     this.messages = document.getElementById("messages");
     this.welcome = document.getElementById("welcome");
+    this.live = document.getElementById("answer-live");
     this.busy = false;
   }
 
@@ -55,47 +62,86 @@ export class Chat {
     this.session = tabSession(true);
     clear(this.messages);
     this.welcome.hidden = false;
+    sessionStorage.removeItem(HISTORY_KEY);
   }
 
-  async ask(question) {
+  /** The conversation of this tab, back after a reload. */
+  restore() {
+    let history = [];
+    try {
+      history = JSON.parse(sessionStorage.getItem(HISTORY_KEY) || "[]");
+    } catch (_) {
+      history = [];
+    }
+    for (const { question, answer } of history) {
+      const view = this.answerView();
+      this.messages.append(el("li", { class: "message user" }, el("p", { class: "bubble" }, question)), view.item);
+      this.finish(view, question, answer, false);
+    }
+    if (history.length) this.welcome.hidden = true;
+  }
+
+  remember(question, answer) {
+    try {
+      const history = JSON.parse(sessionStorage.getItem(HISTORY_KEY) || "[]");
+      history.push({ question, answer });
+      sessionStorage.setItem(HISTORY_KEY, JSON.stringify(history.slice(-HISTORY_LIMIT)));
+    } catch (_) {
+      /* storage full or disabled: the conversation just is not kept */
+    }
+  }
+
+  /** Ask a question; true once it is answered (the box is then cleared), false otherwise. */
+  async ask(question, send = null) {
     const text = question.trim();
-    if (!text || this.busy) return false;
+    if (!text) return false;
+    if (this.busy) {
+      this.onBusy("Đang trả lời câu trước, xin chờ một chút rồi gửi lại.");
+      return false;
+    }
     this.busy = true;
     document.body.classList.add("busy");
     this.welcome.hidden = true;
     const asked = el("li", { class: "message user" }, el("p", { class: "bubble" }, text));
     const view = this.answerView();
     this.messages.append(asked, view.item);
-    // The question at the top of the screen, its answer growing below it (on a phone too).
-    asked.scrollIntoView({ block: "start", behavior: "smooth" });
-
-    const body = { question: text, session: this.session };
-    if (this.today) body.today = this.today;
-    const agency = this.agencyId();
-    if (agency) body.agency = agency;
-
-    let finished = false;
+    let answered = false;
+    const handle = (name, data) => {
+      if (name === "query") view.understood.textContent = understoodLine(data);
+      else if (name === "citation") this.addChip(view, data);
+      else if (name === "delta") view.text.append(data.text);
+      else if (name === "done") {
+        answered = true;
+        this.finish(view, text, data);
+      } else if (name === "error") this.fail(view, data.detail, text, send);
+    };
     try {
-      await streamAnswer(body, (name, data) => {
-        if (name === "query") view.understood.textContent = understoodLine(data);
-        else if (name === "citation") this.addChip(view, data);
-        else if (name === "delta") view.text.append(data.text);
-        else if (name === "done") {
-          finished = true;
-          this.finish(view, text, data);
-        } else if (name === "error") {
-          finished = true;
-          this.fail(view, data.detail);
-        }
-      });
-      if (!finished) this.fail(view, CUT_OFF);
+      await (send ? send(handle) : streamAnswer(this.body(text), handle));
+      if (!answered && !view.item.classList.contains("failed")) this.fail(view, CUT_OFF, text, send);
     } catch (error) {
-      this.fail(view, error.message || CUT_OFF);
+      this.fail(view, error instanceof TypeError ? OFFLINE : error.message || CUT_OFF, text, send);
     } finally {
       this.busy = false;
       document.body.classList.remove("busy");
     }
-    return true;
+    return answered;
+  }
+
+  body(text) {
+    const body = { question: text, session: this.session };
+    if (this.today) body.today = this.today;
+    const agency = this.agencyId();
+    if (agency) body.agency = agency;
+    return body;
+  }
+
+  /** A named request (the quick buttons): POST /api/duties, shown like an answer. */
+  async duties(label, request) {
+    const body = { ...request, session: this.session };
+    if (this.today) body.today = this.today;
+    return this.ask(label, async (handle) => {
+      handle("done", await postJson("duties", body));
+    });
   }
 
   answerView() {
@@ -103,9 +149,14 @@ export class Chat {
     const understood = el("p", { class: "understood" });
     const text = el("div", { class: "answer-text" });
     const chips = el("ul", { class: "chips", "aria-label": "Nguồn trích dẫn" });
+    const sourcesTitle = el("summary", {}, "Nguồn (0)");
+    const sources = el("details", { class: "sources" }, sourcesTitle, chips);
     const footer = el("div", { class: "answer-footer" });
-    const bubble = el("div", { class: "bubble" }, status, understood, text, chips, footer);
-    return { item: el("li", { class: "message assistant", "aria-busy": "true" }, bubble), status, understood, text, chips, footer, ids: new Set() };
+    const bubble = el("div", { class: "bubble" }, status, understood, text, sources, footer);
+    return {
+      item: el("li", { class: "message assistant", "aria-busy": "true" }, bubble),
+      status, understood, text, chips, sources, sourcesTitle, footer, ids: new Set(),
+    };
   }
 
   addChip(view, citation) {
@@ -117,31 +168,87 @@ export class Chat {
       citation.label,
     );
     chip.addEventListener("click", () => openCitation(citation.id, citation.label));
-    view.chips.append(el("li", {}, chip));
+    view.chips.append(el("li", {}, el("span", { class: "chip-number" }, `${view.ids.size}.`), chip));
+    view.sourcesTitle.textContent = `Nguồn (${view.ids.size})`;
   }
 
-  finish(view, question, answer) {
+  finish(view, question, answer, fresh = true) {
     view.item.removeAttribute("aria-busy");
     view.status.remove();
-    // The final answer is authoritative: it replaces the streamed text, and its citation list
-    // replaces the streamed chips (an answer found to be empty cites nothing).
-    view.text.textContent = answer.answer;
+    if (!view.understood.textContent && answer.query) view.understood.textContent = understoodLine(answer.query);
+    // The final answer is authoritative: its blocks replace the streamed text, and its citation
+    // list replaces the streamed chips (an answer found to be empty cites nothing).
     clear(view.chips);
     view.ids.clear();
     for (const citation of answer.citations) this.addChip(view, citation);
+    view.sourcesTitle.textContent = `Nguồn (${answer.citations.length})`;
+    view.sources.hidden = answer.citations.length === 0;
+    const numbers = new Map(answer.citations.map((c, i) => [c.id, i + 1]));
+    const blocks = answer.blocks || [];
+    if (blocks.length) clear(view.text).append(...renderBlocks(blocks, numbers, openCitation, (q) => this.ask(q)));
+    else view.text.textContent = answer.answer;
     if (!answer.found) {
       view.item.classList.add("not-found");
       view.text.before(el("p", { class: "not-found-note" }, NOT_FOUND));
     }
+    if (answer.found) view.footer.append(this.actions(question, answer));
     view.footer.append(this.feedbackControls(question, answer));
+    if (fresh) {
+      this.remember(question, answer);
+      this.live.textContent = `Đã có câu trả lời: ${blocks.length && blocks[0].text ? blocks[0].text : answer.answer.slice(0, 120)}`;
+      view.item.scrollIntoView({ block: "start", behavior: "smooth" }); // the answer's start, once it has content
+    }
   }
 
-  fail(view, message) {
+  fail(view, message, question = "", send = null) {
     view.item.removeAttribute("aria-busy");
     view.item.classList.add("failed");
     view.status.className = "error";
+    view.status.setAttribute("role", "alert");
     view.status.textContent = message;
     if (!view.status.isConnected) view.text.before(view.status);
+    if (question) {
+      const retry = el("button", { type: "button", class: "retry", on: { click: () => {
+        view.item.previousElementSibling?.remove();
+        view.item.remove();
+        this.ask(question, send);
+      } } }, "Thử lại");
+      view.footer.append(retry);
+    }
+  }
+
+  actions(question, answer) {
+    const ids = answer.citations.map((c) => c.id);
+    const copy = el("button", { type: "button", class: "action", on: { click: async () => {
+      const text = plainText(question, answer, this.plans());
+      try {
+        await navigator.clipboard.writeText(text);
+        copy.textContent = "Đã sao chép";
+      } catch (_) {
+        copy.textContent = "Không sao chép được";
+      }
+    } } }, "Sao chép");
+    const download = (format) => async () => {
+      const response = await fetch(apiUrl("export"), {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ids, format, title: question }),
+      });
+      if (!response.ok) return this.onBusy(await errorMessage(response));
+      const link = el("a", { href: URL.createObjectURL(await response.blob()), download: `nhiem-vu-cchc.${format}` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    };
+    const buttons = [
+      copy,
+      el("button", { type: "button", class: "action", on: { click: download("xlsx") } }, "Tải Excel"),
+      el("button", { type: "button", class: "action", on: { click: download("csv") } }, "Tải CSV"),
+      el("button", { type: "button", class: "action", on: { click: () => window.print() } }, "In"),
+    ];
+    if (navigator.share) {
+      buttons.push(el("button", { type: "button", class: "action", on: { click: () =>
+        navigator.share({ title: "Trợ lý CCHC", text: plainText(question, answer, this.plans()) }).catch(() => {}) } }, "Chia sẻ"));
+    }
+    return el("div", { class: "actions", role: "group", "aria-label": "Thao tác với câu trả lời" }, ...buttons);
   }
 
   feedbackControls(question, answer) {

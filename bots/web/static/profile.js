@@ -35,21 +35,20 @@ export function subjectOf(profile) {
   return `${profile.agency.name} ${prefix} ${profile.province}`;
 }
 
-/** The Vietnamese question behind each quick button; the assistant understands these periods. */
-export function quickQuestion(kind, profile) {
-  const subject = subjectOf(profile);
-  switch (kind) {
-    case "this-quarter":
-      return `${subject} chủ trì những việc gì trong quý này?`;
-    case "next-quarter":
-      return `${subject} chủ trì những việc gì trong quý sau?`;
-    case "whole-year":
-      return `${subject} chủ trì những việc gì trong cả năm?`;
-    case "coordinating":
-      return `${subject} phối hợp những việc gì trong cả năm?`;
-    default:
-      return "";
-  }
+// Each quick button names what it wants (POST /api/duties); no sentence is written for the assistant.
+const QUICK = {
+  "this-quarter": { period: "this_quarter", role: "lead", label: "việc chủ trì trong quý này" },
+  "next-quarter": { period: "next_quarter", role: "lead", label: "việc chủ trì trong quý sau" },
+  "whole-year": { period: "this_year", role: "lead", label: "việc chủ trì cả năm" },
+  coordinating: { period: "this_year", role: "coordinating", label: "việc phối hợp cả năm" },
+};
+
+/** The request behind a quick button, and the line shown for it in the conversation. */
+export function quickRequest(kind, profile) {
+  const quick = QUICK[kind];
+  const request = { agency: profile.agency.id, period: quick.period, role: quick.role };
+  if (profile.province) request.province = profile.province;
+  return { label: `${subjectOf(profile)}: ${quick.label}`, request };
 }
 
 function searchable(agency) {
@@ -74,8 +73,8 @@ export function matchAgencies(agencies, query) {
 }
 
 export class ProfilePicker {
-  constructor({ onAsk }) {
-    this.onAsk = onAsk;
+  constructor({ onDuties }) {
+    this.onDuties = onDuties;
     this.agencies = [];
     this.profile = loadProfile();
     this.active = -1;
@@ -100,7 +99,8 @@ export class ProfilePicker {
     for (const button of this.quick.querySelectorAll("button[data-quick]")) {
       button.addEventListener("click", () => {
         this.setOpen(false); // make room for the answer
-        this.onAsk(quickQuestion(button.dataset.quick, this.profile));
+        const { label, request } = quickRequest(button.dataset.quick, this.profile);
+        this.onDuties(label, request);
       });
     }
     this.render();

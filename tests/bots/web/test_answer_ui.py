@@ -1,0 +1,175 @@
+"""Long answers people can read, copy, export and print, in a real browser: a 20-item listing as
+groups of items, actions on every answer, the conversation kept for the tab, failures retried."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.slow
+TODAY = dt.date(2022, 11, 1)
+LISTING = "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý này?"
+
+
+def open_page(page, server):
+    page.goto(f"{server.url}/?today={TODAY.isoformat()}")
+    page.wait_for_selector("body[data-ready=true]")
+
+
+def ask(page, question: str):
+    expect(page.locator("body.busy")).to_have_count(0, timeout=60_000)
+    before = page.locator(".message.assistant").count()
+    page.fill("#question", question)
+    page.press("#question", "Enter")
+    answer = page.locator(".message.assistant").nth(before)
+    expect(answer.locator(".feedback, .error").first).to_be_visible(timeout=60_000)
+    return answer
+
+
+def test_a_20_item_listing_reads_as_groups_of_items(page, live_server, assistant, shoot):
+    expected = assistant.ask(LISTING, today=TODAY)
+    open_page(page, live_server)
+
+    answer = ask(page, LISTING)
+
+    groups = [b for b in expected.blocks if b.type == "group"]
+    expect(answer.locator(".group > summary")).to_have_text([f"{g.title} ({g.count})" for g in groups])
+    expect(answer.locator(".item")).to_have_count(20)
+    expect(answer.locator(".item .badge.deadline")).to_have_text([i.deadline for g in groups for i in g.items])
+    expect(answer.locator(".item .cite-num")).to_have_text([str(n) for n in range(1, 21)])
+    # The plan's own numbers ("2.1.") lead each task; the list adds none of its own.
+    assert answer.locator(".items").first.evaluate("node => getComputedStyle(node).listStyleType") == "none"
+    expect(answer.locator(".sources > summary")).to_have_text("Nguồn (20)")
+    expect(answer.locator(".chip").first).to_be_hidden()  # sources folded
+    shoot(page, "listing-20-desktop", full_page=True)
+
+    first_group = answer.locator(".group").first
+    first_group.locator("summary").click()  # collapsible
+    expect(first_group.locator(".item").first).to_be_hidden()
+    assert page.errors == []
+
+
+def test_the_listing_on_a_phone(browser, live_server, shoot):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        open_page(page, live_server)
+        answer = ask(page, LISTING)
+        expect(answer.locator(".item")).to_have_count(20)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        small = page.evaluate("""() => [...document.querySelectorAll('button, summary')]
+            .filter(b => b.offsetParent !== null && b.getBoundingClientRect().height < 44).map(b => b.textContent)""")
+        assert small == []  # touch targets of 44 px at least
+        shoot(page, "listing-20-phone", full_page=True)
+    finally:
+        context.close()
+
+
+def test_excel_export_holds_exactly_the_cited_rows(page, live_server, assistant):
+    expected = assistant.ask(LISTING, today=TODAY)
+    open_page(page, live_server)
+    answer = ask(page, LISTING)
+
+    with page.expect_download() as download:
+        answer.get_by_role("button", name="Tải Excel").click()
+
+    content = download.value.path().read_bytes()
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == LISTING
+    assert [r[-1] for r in rows[2:]] == [c.id for c in expected.citations]
+    assert download.value.suggested_filename == "nhiem-vu-cchc.xlsx"
+
+
+def test_copy_gives_a_clean_text_with_full_sources(browser, live_server, assistant):
+    items = [i for b in assistant.ask(LISTING, today=TODAY).blocks if b.type == "group" for i in b.items]
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        open_page(page, live_server)
+        answer = ask(page, LISTING)
+        answer.get_by_role("button", name="Sao chép").click()
+        expect(answer.get_by_role("button", name="Đã sao chép")).to_be_visible()
+        text = page.evaluate("navigator.clipboard.readText()")
+    finally:
+        context.close()
+    lines = text.splitlines()
+    assert lines[0] == f"Câu hỏi: {LISTING}"
+    assert f"1. {items[0].activity or items[0].task}" in text and "\n20. " in text and "Nguồn:" in text
+    assert "Phụ lục: Khung nhiệm vụ cải cách hành chính trọng tâm năm 2022 của tỉnh Hà Tĩnh, số 520, ngày 24/12/2021" in text
+    assert "<" not in text and "[1]" in text
+
+
+def test_print_has_its_own_stylesheet(page, live_server):
+    open_page(page, live_server)
+    answer = ask(page, LISTING)
+    page.emulate_media(media="print")
+    expect(page.locator("#ask-form")).to_be_hidden()
+    expect(answer.locator(".actions")).to_be_hidden()
+    expect(answer.locator(".item").first).to_be_visible()
+
+
+def test_a_reload_keeps_the_conversation_of_the_tab(page, live_server):
+    open_page(page, live_server)
+    ask(page, LISTING)
+
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+
+    expect(page.locator(".message.user .bubble")).to_have_text([LISTING])
+    expect(page.locator(".message.assistant .item")).to_have_count(20)
+    expect(page.locator("#welcome")).to_be_hidden()
+
+
+def test_a_failed_question_stays_and_can_be_retried(page, live_server):
+    open_page(page, live_server)
+    failures = {"left": 1}
+
+    def cut(route):
+        if failures["left"]:
+            failures["left"] -= 1
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/api/ask/stream", cut)
+    page.fill("#question", LISTING)
+    page.press("#question", "Enter")
+
+    failed = page.locator(".message.assistant.failed")
+    expect(failed.locator(".error")).to_have_text("Không kết nối được máy chủ. Kiểm tra mạng rồi bấm «Thử lại».")
+    expect(page.locator("#question")).to_have_value(LISTING)  # not wiped
+    failed.get_by_role("button", name="Thử lại").click()
+    expect(page.locator(".message.assistant .item")).to_have_count(20, timeout=60_000)
+    expect(page.locator(".message.assistant.failed")).to_have_count(0)
+
+
+def test_busy_state_counter_and_empty_question_in_vietnamese(page, live_server):
+    open_page(page, live_server)
+    held = []
+    page.route("**/api/ask/stream", lambda route: held.append(route))
+
+    page.fill("#question", "")
+    page.press("#question", "Enter")
+    expect(page.locator("#form-hint")).to_contain_text("Hãy nhập câu hỏi")
+    page.fill("#question", LISTING)
+    expect(page.locator("#counter")).to_have_text(f"{len(LISTING)}/500")
+    page.press("#question", "Enter")
+    expect(page.locator("body.busy")).to_have_count(1)
+    page.fill("#question", "Còn quý sau thì sao?")
+    page.press("#question", "Enter")
+    expect(page.locator("#form-hint")).to_have_text("Đang trả lời câu trước, xin chờ một chút rồi gửi lại.")
+    held[0].continue_()
+    expect(page.locator(".message.assistant .feedback")).to_be_visible(timeout=60_000)
+    expect(page.locator("#question")).to_have_value("Còn quý sau thì sao?")  # kept for sending next
+
+
+def test_rating_buttons_are_readable(page, live_server):
+    open_page(page, live_server)
+    answer = ask(page, LISTING)
+    colours = answer.locator(".rate").first.evaluate(
+        "node => [getComputedStyle(node).color, getComputedStyle(node).backgroundColor]")
+    assert colours[0] != colours[1] and colours[0] != "rgb(255, 255, 255)"
