@@ -18,16 +18,14 @@ function citeButton(number, id, label, onCite) {
 
 function itemView(item, number, group, onCite) {
   const work = item.activity || item.task;
-  const parts = [
-    el("span", { class: "badge deadline" }, item.deadline || "Không ghi thời hạn"),
-    el("strong", { class: "task" }, work),
-  ];
+  const head = el("div", { class: "item-head" },
+    el("span", { class: "badge deadline" }, item.deadline || "Không ghi thời hạn"), citeButton(number, item.id, item.label, onCite));
+  const parts = [head, el("strong", { class: "task" }, work)];
   if (item.activity && item.task) parts.push(el("span", { class: "muted context" }, `Nhiệm vụ: ${item.task}`));
   if (group.kind !== "ongoing" && group.kind !== "due" && group.kind !== "guidance" && item.lead) {
     parts.push(el("span", { class: "muted lead" }, `Chủ trì: ${item.lead}`));
   }
   if (item.product) parts.push(el("span", { class: "muted product" }, `Sản phẩm: ${item.product}`));
-  parts.push(citeButton(number, item.id, item.label, onCite));
   return el("li", { class: "item", dataset: { id: item.id } }, ...parts);
 }
 
