@@ -35,6 +35,31 @@ function showBanner(text) {
   banner.hidden = !text;
 }
 
+function quarterOf(iso) {
+  const day = iso ? new Date(`${iso}T00:00:00`) : new Date();
+  return { year: day.getFullYear(), quarter: Math.floor(day.getMonth() / 3) + 1 };
+}
+
+const ROMAN = ["I", "II", "III", "IV"];
+
+/** The welcome screen says which plans are loaded and what «quý này» means against them. */
+function showPlans(plans, today) {
+  const list = document.getElementById("plans-held");
+  list.replaceChildren(...plans.map((plan) => {
+    const number = [plan.doc_number && `số ${plan.doc_number}`, plan.doc_date && `ngày ${vnDate(plan.doc_date)}`].filter(Boolean).join(", ");
+    return el("li", {}, `${plan.short_title} (${plan.province}, năm ${plan.year})${number ? ` — ${number}` : ""}`);
+  }));
+  if (!plans.length) return;
+  const { year, quarter } = quarterOf(today);
+  const years = [...new Set(plans.map((plan) => plan.year))].sort();
+  const note = document.getElementById("period-note");
+  const asked = `quý ${ROMAN[quarter - 1]}/${year}`;
+  note.textContent = years.includes(year)
+    ? `«Quý này» là ${asked}.`
+    : `«Quý này» là ${asked}, nhưng các kế hoạch đã nạp thuộc năm ${years.join(", ")}: câu hỏi về quý này được trả lời bằng cùng kỳ của kế hoạch gần nhất, có ghi rõ.`;
+  note.hidden = false;
+}
+
 async function start() {
   const today = todayParam();
   if (today) {
@@ -106,6 +131,7 @@ async function start() {
   }
   const planList = plans.status === "fulfilled" ? plans.value : [];
   for (const plan of planList) plansById.set(plan.id, plan);
+  showPlans(planList, today);
   showCount();
   showSuggestions(planList);
   picker.setProvinces([...new Set(planList.map((plan) => plan.province))].sort((a, b) => a.localeCompare(b, "vi")));

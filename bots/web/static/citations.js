@@ -15,13 +15,24 @@ export function setupCitationDialog() {
   node.addEventListener("click", (event) => {
     if (event.target === node) node.close();
   });
+  // On a phone, Back closes the row viewer instead of leaving the app: opening it adds a history
+  // entry, and closing it by any other way takes that entry back.
+  window.addEventListener("popstate", () => {
+    if (node.open) node.close();
+  });
+  node.addEventListener("close", () => {
+    if (window.history.state && window.history.state.citation) window.history.back();
+  });
 }
 
 export async function openCitation(id, label) {
   const node = dialog();
   title().textContent = label || "Nguồn trích dẫn";
   clear(body()).append(el("p", { class: "loading" }, "Đang tải nguyên văn…"));
-  if (!node.open) node.showModal();
+  if (!node.open) {
+    window.history.pushState({ citation: id }, "");
+    node.showModal();
+  }
   try {
     const detail = await getJson(`rows/${encodeURIComponent(id)}`);
     renderDetail(detail);

@@ -1,6 +1,7 @@
 // «Đơn vị của tôi»: pick an agency (and optionally a province) once, remembered in localStorage,
 // then ask about it with one click.
 
+import { getJson } from "./api.js";
 import { append, clear, el, fold } from "./dom.js";
 
 const STORAGE_KEY = "cchc.profile";
@@ -104,6 +105,7 @@ export class ProfilePicker {
       });
     }
     this.render();
+    this.loadProvinces();
   }
 
   get agencyId() {
@@ -177,11 +179,38 @@ export class ProfilePicker {
     clear(this.list);
     this.search.setAttribute("aria-expanded", "false");
     this.render();
+    this.loadProvinces();
+  }
+
+  /** Provinces whose plans name the chosen agency: one is chosen for you, several need a choice. */
+  async loadProvinces() {
+    if (!this.profile.agency) return;
+    try {
+      const choices = await getJson(`agency-choices?q=${encodeURIComponent(this.profile.agency.name)}`);
+      this.provincesOf = [...new Set(choices.filter((c) => c.id === this.profile.agency.id).map((c) => c.province))];
+    } catch (_) {
+      this.provincesOf = [];
+    }
+    if (this.provincesOf.length === 1 && !this.profile.province) {
+      this.profile.province = this.provincesOf[0];
+      this.province.value = this.provincesOf[0];
+      saveProfile(this.profile);
+    }
+    this.render();
   }
 
   render() {
     const subject = subjectOf(this.profile);
     clear(this.current);
+    const several = this.provincesOf && this.provincesOf.length > 1 && !this.profile.province;
+    if (subject && several) {
+      append(this.current, "Đơn vị đã chọn: ", el("strong", {}, subject),
+        el("span", { class: "need-province", role: "alert" },
+          ` — có trong kế hoạch của ${this.provincesOf.join(", ")}: hãy chọn tỉnh để hỏi nhanh.`));
+      this.toggle.textContent = `Đơn vị: ${this.profile.agency.name}`;
+      this.quick.hidden = true;
+      return;
+    }
     if (subject) {
       append(this.current, "Đơn vị đã chọn: ", el("strong", {}, subject));
       this.toggle.textContent = `Đơn vị: ${this.profile.agency.name}`;

@@ -173,3 +173,48 @@ def test_rating_buttons_are_readable(page, live_server):
     colours = answer.locator(".rate").first.evaluate(
         "node => [getComputedStyle(node).color, getComputedStyle(node).backgroundColor]")
     assert colours[0] != colours[1] and colours[0] != "rgb(255, 255, 255)"
+
+
+def test_the_welcome_screen_lists_the_plans_and_what_this_quarter_means(page, live_server):
+    page.goto(f"{live_server.url}/?today=2026-12-02")
+    page.wait_for_selector("body[data-ready=true]")
+
+    expect(page.locator("#plans-held li")).to_have_count(5)
+    expect(page.locator("#plans-held")).to_contain_text("KH CCHC 2022 Hà Tĩnh (Hà Tĩnh, năm 2022) — số 520, ngày 24/12/2021")
+    expect(page.locator("#period-note")).to_contain_text("«Quý này» là quý IV/2026, nhưng các kế hoạch đã nạp thuộc năm 2021, 2022")
+
+
+def test_an_agency_in_several_provinces_needs_its_province(page, live_server):
+    open_page(page, live_server)
+    page.click("#profile-toggle")
+    page.fill("#agency-search", "so tai chinh")
+    page.locator("#agency-results [role=option]").first.click()
+
+    expect(page.locator(".need-province")).to_contain_text("hãy chọn tỉnh")
+    expect(page.locator("#quick")).to_be_hidden()
+    page.select_option("#province", "Hà Tĩnh")
+    expect(page.locator("#quick")).to_be_visible()
+    page.get_by_role("button", name="Quý này", exact=True).click()
+    expect(page.locator(".message.assistant .answer-heading").first).to_contain_text("Sở Tài chính, quý IV/2022 — KH CCHC 2022 Hà Tĩnh",
+                                                                                      timeout=60_000)
+
+
+def test_back_closes_the_row_viewer_not_the_app(page, live_server):
+    open_page(page, live_server)
+    answer = ask(page, LISTING)
+    answer.locator(".cite-num").first.click()
+    dialog = page.locator("#citation-dialog")
+    expect(dialog).to_be_visible()
+
+    page.go_back()
+
+    expect(dialog).to_be_hidden()
+    assert page.url.startswith(live_server.url)  # still in the app
+    expect(page.locator(".message.assistant .item")).to_have_count(20)
+
+
+def test_a_not_found_answer_looks_different(page, live_server):
+    open_page(page, live_server)
+    answer = ask(page, "Thời tiết hôm nay thế nào?")
+    background = answer.locator(".bubble").evaluate("node => getComputedStyle(node).backgroundColor")
+    assert background != "rgb(255, 255, 255)"
