@@ -76,6 +76,7 @@ def test_markup_from_documents_and_questions_stays_text(browser, hostile_server,
         expect(answer.locator(".answer-text")).to_contain_text(f"1.1 Báo cáo rà soát {IMG}")
         expect(answer.locator(".answer-text")).to_contain_text(f"1.2 Tập huấn liên kết {SCRIPT}")
         expect(answer.locator(".chip").first).to_have_text("KH <b>độc</b> 2022, I › 1.1")
+        answer.locator(".sources > summary").click()  # the sources are folded
         answer.locator(".chip").first.click()
         table = page.locator("#citation-dialog table.row-table").first
         expect(table).to_be_visible()
