@@ -29,7 +29,7 @@ from indexer.records import PlanDocument, ProseSection, RowRecord
 
 # retrieval.RowGroup keys -> kinds; one table, no string if/elif.
 _GROUP_KINDS = {
-    "lead_due": GroupKind.DUE, "due": GroupKind.DUE, "lead_ongoing": GroupKind.ONGOING,
+    "lead_due": GroupKind.DUE, "due": GroupKind.DUE, "lead": GroupKind.LEAD, "lead_ongoing": GroupKind.ONGOING,
     "lead_open": GroupKind.GUIDANCE, "collective": GroupKind.COLLECTIVE, "coordinating": GroupKind.COORDINATION,
     "text": GroupKind.TEXT,
 }

@@ -116,6 +116,7 @@ class Citation(BaseModel):
 # -- answer blocks: what front-ends render (built by assistant.blocks) -------------------------
 class GroupKind(str, Enum):
     DUE = "due"  # due in the asked period
+    LEAD = "lead"  # led by the agency (no period asked)
     ONGOING = "ongoing"  # recurring or whole-year, inside the period
     GUIDANCE = "guidance"  # by guidance, plan, or when it arises
     COLLECTIVE = "collective"  # given to a collective that includes the agency

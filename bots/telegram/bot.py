@@ -18,6 +18,7 @@ from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -47,6 +48,7 @@ logger = logging.getLogger(__name__)
 
 STATE_FILE = "telegram-state.pickle"  # under settings.data_dir: profiles, joined users, recent answers
 PERSISTENCE_INTERVAL_SECONDS = 30
+RATE_LIMIT_RETRIES = 3
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -97,6 +99,8 @@ def build_application(
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .persistence(PicklePersistence(settings.data_dir / STATE_FILE, update_interval=PERSISTENCE_INTERVAL_SECONDS))
         .concurrent_updates(True)  # one user's slow answer never holds up another user's
+        # Telegram's flood limits: sends are paced, and a 429 is waited out and retried, not lost.
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .post_init(_post_init)
         .build()
     )
@@ -122,6 +126,9 @@ def build_application(
         CallbackQueryHandler(chooser.cancel, pattern=keyboards.CANCEL_PATTERN),
         CallbackQueryHandler(handlers.row_button, pattern=keyboards.ROW_PATTERN),
         CallbackQueryHandler(handlers.feedback, pattern=keyboards.FEEDBACK_PATTERN),
+        CallbackQueryHandler(handlers.page, pattern=keyboards.PAGE_PATTERN),
+        CallbackQueryHandler(handlers.excel, pattern=keyboards.EXCEL_PATTERN),
+        CallbackQueryHandler(handlers.unknown_button),  # last: anything else is answered, not left spinning
     ])
     application.add_error_handler(handlers.on_error)
     return application

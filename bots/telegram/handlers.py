@@ -14,26 +14,43 @@ import re
 import secrets
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InputFile, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from assistant.contract import Answer
+from assistant.contract import Answer, Role
 from bots.feedback import Feedback
 from bots.telegram import keyboards, texts
 from bots.telegram.access import JOINED_KEY, REFUSED_KEY, join_code_in
 from bots.telegram.donvi import AgencyChooser
-from bots.telegram.formatting import ROW_COMMAND, answer_html, bullet_list, escape, record_html
+from bots.telegram.formatting import ROW_COMMAND, bullet_list, escape, record_html
+from bots.telegram.pages import Page, answer_pages
 from bots.telegram.profile import Duty, Profile, provinces
 from bots.telegram.replies import reply_html, typing
 from bots.telegram.services import Services
 from cchc.errors import CchcError, FeedbackFullError
+from service.app import DutyPeriod
+from service.export import ExportFormat
 
 logger = logging.getLogger(__name__)
 
 ANSWERS_KEY = "answers"  # chat_data: recent answers, by key, for 👍/👎
 KEPT_ANSWERS = 20
+# What each duty command names: period, role, and the line shown above its answer.
+DUTIES: dict[str, tuple[DutyPeriod, Role, str]] = {
+    "this_quarter": (DutyPeriod.THIS_QUARTER, Role.LEAD, "việc chủ trì trong quý này"),
+    "next_quarter": (DutyPeriod.NEXT_QUARTER, Role.LEAD, "việc chủ trì trong quý sau"),
+    "coordinating": (DutyPeriod.THIS_YEAR, Role.COORDINATING, "việc phối hợp cả năm"),
+}
 ROW_COMMAND_PATTERN = re.compile(rf"^/{ROW_COMMAND}_([A-Za-z0-9_]{{1,60}}?)(?:@(\w+))?$")
+
+
+async def answer_quietly(query: Any, text: str | None = None) -> None:
+    """Answer a button press; a failure here (too old, network) must not stop what the press asked."""
+    try:
+        await query.answer(text)
+    except TelegramError as exc:
+        logger.warning("Could not answer callback query: %s", exc)
 
 
 class BotHandlers:
@@ -80,11 +97,21 @@ class BotHandlers:
         await self._duty(update, context, "coordinating")
 
     async def _duty(self, update: Update, context: ContextTypes.DEFAULT_TYPE, duty: Duty) -> None:
+        """Named, not phrased: the same entry point as the web chat's quick buttons."""
         profile = Profile.load(context.user_data)
         if profile is None:
             await reply_html(update.effective_message, texts.NEED_AGENCY)
             return
-        await self._answer(update.effective_message, context, profile.question(duty), composed=True)
+        message = update.effective_message
+        period, role, label = DUTIES[duty]
+        async with self.services.chat_lock(message.chat_id):
+            today = self.services.today()
+            async with typing(message):
+                answer = await asyncio.to_thread(functools.partial(
+                    self.services.service.duties, profile.agency_id, profile.province, period, role, today,
+                    f"telegram:{message.chat_id}"))
+            await self._send(message, context, f"📌 {profile.agency_name} — {profile.province}: {label}", answer,
+                             today.isoformat(), shown_question=True)
 
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A plain text message: a question to answer with cited rows (or the agency /donvi asked for)."""
@@ -115,23 +142,62 @@ class BotHandlers:
             except CchcError as exc:  # the question as asked cannot be answered (empty, too long, …)
                 await reply_html(message, escape(str(exc)))
                 return
-            key = self._remember(context.chat_data, question, answer, today.isoformat())
-            await reply_html(message, answer_html(answer, asked=question if composed else None),
-                             keyboards.answer_keyboard(answer.citations, key))
+            await self._send(message, context, question, answer, today.isoformat(), shown_question=composed)
         logger.info("Answered chat %s: %d citations, found=%s", message.chat_id, len(answer.citations), answer.found)
 
+    async def _send(self, message: Message, context: ContextTypes.DEFAULT_TYPE, question: str, answer: Answer,
+                    today: str, shown_question: bool = False) -> None:
+        """The answer as one message, paged when long (◀ ▶ edit it in place)."""
+        pages = answer_pages(answer, asked=question if shown_question else None)
+        key = self._remember(context.chat_data, question, answer, today, pages)
+        rendered = pages[0].html(1, len(pages))
+        await reply_html(message, rendered, keyboards.page_keyboard(pages[0].rows, 0, len(pages), key))
+
     @staticmethod
-    def _remember(chat_data: dict[str, Any] | None, question: str, answer: Answer, today: str) -> str | None:
+    def _remember(chat_data: dict[str, Any] | None, question: str, answer: Answer, today: str,
+                  pages: list[Page]) -> str | None:
         if chat_data is None:
             return None
         kept: dict[str, dict[str, Any]] = chat_data.setdefault(ANSWERS_KEY, {})
         key = secrets.token_hex(4)
         # The answer itself stays on the server (chat_data), so its id needs no signature here.
         kept[key] = {"question": question, "answer": answer.answer, "today": today, "rated": False,
-                     "citations": [c.id for c in answer.citations], "answer_id": f"telegram-{secrets.token_hex(12)}"}
+                     "citations": [c.id for c in answer.citations], "answer_id": f"telegram-{secrets.token_hex(12)}",
+                     "pages": [(page.html(n, len(pages)), page.rows) for n, page in enumerate(pages, start=1)]}
         for old in list(kept)[:-KEPT_ANSWERS]:
             del kept[old]
         return key
+
+    # -- pages and exports ------------------------------------------------------------------
+    async def page(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """◀ / ▶ under a paged answer: show another page in the same message."""
+        query = update.callback_query
+        _, key, number = keyboards.parts(query.data)[:3]
+        kept = (context.chat_data or {}).get(ANSWERS_KEY, {}).get(key)
+        if kept is None or not number.isdigit() or int(number) >= len(kept.get("pages", [])):
+            await answer_quietly(query, texts.PAGE_EXPIRED)
+            return
+        await answer_quietly(query)
+        html, rows = kept["pages"][int(number)]
+        markup = keyboards.page_keyboard(rows, int(number), len(kept["pages"]), key, rated=kept["rated"])
+        if isinstance(query.message, Message) and query.message.text_html != html:
+            await query.edit_message_text(html, reply_markup=markup)
+
+    async def excel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """«Tải Excel»: the answer's cited rows as an .xlsx document."""
+        query = update.callback_query
+        kept = (context.chat_data or {}).get(ANSWERS_KEY, {}).get(keyboards.parts(query.data)[1])
+        if kept is None:
+            await answer_quietly(query, texts.PAGE_EXPIRED)
+            return
+        await answer_quietly(query)
+        file = await asyncio.to_thread(self.services.service.export, kept["citations"], ExportFormat.XLSX, kept["question"])
+        await context.bot.send_document(update.effective_chat.id, InputFile(file.content, filename=file.filename),
+                                        caption=texts.EXCEL_CAPTION)
+
+    async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Button data no handler knows (an old keyboard): answered, never left spinning."""
+        await answer_quietly(update.callback_query, texts.UNKNOWN_BUTTON)
 
     # -- cited rows -------------------------------------------------------------------------
     async def row_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -19,11 +19,15 @@ PROVINCE = "pv"
 CANCEL = "donvi-cancel"
 ROW = "row"
 FEEDBACK = "fb"
+PAGE = "pg"
+EXCEL = "xl"
 AGENCY_PATTERN = rf"^{AGENCY}:"
 PROVINCE_PATTERN = rf"^{PROVINCE}:"
 CANCEL_PATTERN = rf"^{CANCEL}$"
 ROW_PATTERN = rf"^{ROW}:"
 FEEDBACK_PATTERN = rf"^{FEEDBACK}:(up|down):"
+PAGE_PATTERN = rf"^{PAGE}:"
+EXCEL_PATTERN = rf"^{EXCEL}:"
 
 
 def callback_data(*parts: str) -> str:
@@ -86,3 +90,25 @@ def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarku
         if not any((button.callback_data or "").startswith(f"{FEEDBACK}:") for button in row)
     ]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def page_keyboard(rows: Sequence[tuple[int, str, str]], page: int, pages: int, answer_key: str | None,
+                  rated: bool = False) -> InlineKeyboardMarkup | None:
+    """One «📄 n» per row on this page, ◀ n/N ▶ when there are pages, «Tải Excel», then 👍/👎."""
+    buttons = [InlineKeyboardButton(f"📄 {number}", callback_data=callback_data(ROW, record_id))
+               for number, record_id, _ in rows]
+    lines = [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
+    if answer_key and pages > 1:
+        lines.append([
+            InlineKeyboardButton("◀", callback_data=callback_data(PAGE, answer_key, str(max(page - 1, 0)))),
+            InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=callback_data(PAGE, answer_key, str(page))),
+            InlineKeyboardButton("▶", callback_data=callback_data(PAGE, answer_key, str(min(page + 1, pages - 1)))),
+        ])
+    if answer_key and rows:
+        lines.append([InlineKeyboardButton(texts.EXCEL_BUTTON, callback_data=callback_data(EXCEL, answer_key))])
+    if answer_key and not rated:
+        lines.append([
+            InlineKeyboardButton(texts.FEEDBACK_UP, callback_data=callback_data(FEEDBACK, "up", answer_key)),
+            InlineKeyboardButton(texts.FEEDBACK_DOWN, callback_data=callback_data(FEEDBACK, "down", answer_key)),
+        ])
+    return InlineKeyboardMarkup(lines) if lines else None

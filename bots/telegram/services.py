@@ -25,6 +25,12 @@ class Services:
     _chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = field(default_factory=weakref.WeakValueDictionary)
 
     @property
+    def service(self):  # noqa: ANN201 - service.app.PlanService, a thin wrapper made per use
+        from service.app import PlanService
+
+        return PlanService(self.assistant, self.agencies)
+
+    @property
     def plans(self) -> list[PlanDocument]:
         return list(self.assistant.search.plans)
 

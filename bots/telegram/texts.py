@@ -105,3 +105,8 @@ WEBHOOK_SECRET_MISSING = (
 )
 TOKEN_REJECTED = "Telegram từ chối mã bot (CCHC_TELEGRAM_TOKEN). Hãy kiểm tra lại mã do @BotFather cấp."
 UNREACHABLE = "Không kết nối được tới máy chủ Telegram ({host}): {error}"
+
+EXCEL_BUTTON = "📥 Tải Excel"
+EXCEL_CAPTION = "Các dòng của câu trả lời, mỗi dòng một nhiệm vụ."
+PAGE_EXPIRED = "Câu trả lời này đã cũ; hãy hỏi lại để xem tiếp."
+UNKNOWN_BUTTON = "Nút này không còn dùng được; hãy hỏi lại."

@@ -5,7 +5,7 @@
 import { el, vnDate } from "./dom.js";
 
 const KIND_CLASS = {
-  due: "kind-due", ongoing: "kind-ongoing", guidance: "kind-guidance", collective: "kind-collective",
+  due: "kind-due", lead: "kind-lead", ongoing: "kind-ongoing", guidance: "kind-guidance", collective: "kind-collective",
   coordination: "kind-coordination", text: "kind-text", other: "kind-other",
 };
 
@@ -22,7 +22,8 @@ function itemView(item, number, group, onCite) {
     el("span", { class: "badge deadline" }, item.deadline || "Không ghi thời hạn"), citeButton(number, item.id, item.label, onCite));
   const parts = [head, el("strong", { class: "task" }, work)];
   if (item.activity && item.task) parts.push(el("span", { class: "muted context" }, `Nhiệm vụ: ${item.task}`));
-  if (group.kind !== "ongoing" && group.kind !== "due" && group.kind !== "guidance" && item.lead) {
+  // The asked agency leads every row of these groups: its name would only repeat.
+  if (!["ongoing", "due", "guidance", "lead"].includes(group.kind) && item.lead) {
     parts.push(el("span", { class: "muted lead" }, `Chủ trì: ${item.lead}`));
   }
   if (item.product) parts.push(el("span", { class: "muted product" }, `Sản phẩm: ${item.product}`));

@@ -24,6 +24,8 @@ from telegram.ext import Application
 
 from bots.feedback import FeedbackStore
 from bots.telegram.bot import build_application
+from bots.telegram.formatting import visible_text
+from bots.telegram.pages import answer_pages
 from bots.telegram.updates import ALLOWED_UPDATES
 from cchc.settings import Settings
 
@@ -147,7 +149,22 @@ class Harness:
         """An answer's lines as the user sees them, without the «Câu hỏi» line and the sources."""
         text = re.split(r"\n+Nguồn \(bấm mã", "\n".join(p["text"] for p in parts))[0]
         lines = [line for line in text.split("\n") if line.strip()]
-        return lines[1:] if lines and lines[0].startswith("Câu hỏi: ") else lines
+        return lines[1:] if lines and lines[0].startswith(("Câu hỏi: ", "📌 ")) else lines
+
+    @staticmethod
+    def page_lines(answer: Any, page: int = 0) -> list[str]:
+        """The lines of one page of an answer, as the bot shows them (sources and page number cut)."""
+        pages = answer_pages(answer)
+        text = visible_text(pages[page].html(page + 1, len(pages)))
+        text = re.split(r"\n+Nguồn \(bấm mã", text)[0]
+        return [line for line in text.split("\n") if line.strip()]
+
+    def expected_page(self, *questions: str, assistant: Any = None) -> list[str]:
+        """The first page of the answer the chain gives to the last question."""
+        session = f"expected-{next(_ids)}"
+        for question in questions:
+            answer = (assistant or self.assistant).ask(question, today=TODAY, session=session)
+        return self.page_lines(answer)
 
     def expected(self, *questions: str, assistant: Any = None) -> list[str]:
         """The lines the answer chain itself gives to the last question (earlier ones set the context)."""

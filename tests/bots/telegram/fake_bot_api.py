@@ -152,6 +152,7 @@ class FakeBotApi:
         self.webhook: dict[str, Any] = {}
         self.webhook_deliveries: list[int] = []  # HTTP status of each POST to the webhook
         self.faults: dict[str, list[ApiError]] = {}  # method -> errors to return on its next calls
+        self.documents: list[tuple[str, bytes]] = []  # files the bot sent, in order
         self.changed = asyncio.Condition()
         self.closing = False
         self._runner: web.AppRunner | None = None
@@ -230,9 +231,9 @@ class FakeBotApi:
                                                    "chat_instance": f"ci{message['chat']['id']}", "data": data}})
         return query_id
 
-    def fail_next(self, method: str, code: int, description: str) -> None:
-        """Make the next call of ``method`` fail as Telegram would."""
-        self.faults.setdefault(method, []).append(ApiError(code, description))
+    def fail_next(self, method: str, code: int, description: str, parameters: dict[str, Any] | None = None) -> None:
+        """Make the next call of ``method`` fail as Telegram would (429s carry retry_after)."""
+        self.faults.setdefault(method, []).append(ApiError(code, description, parameters))
 
     # -- what the bot did -----------------------------------------------------------------------
     def called(self, method: str, ok: bool | None = True) -> list[Call]:
@@ -275,7 +276,11 @@ class FakeBotApi:
             return await request.json()
         params: dict[str, Any] = dict(request.query)
         if request.can_read_body:
-            params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+            form = await request.post()
+            params.update({k: v for k, v in form.items() if isinstance(v, str)})
+            files = {k: (v.filename, v.file.read()) for k, v in form.items() if hasattr(v, "file")}
+            if files:
+                params["_files"] = files
         for key, value in list(params.items()):  # form fields carry JSON-encoded non-strings
             if key in _JSON_FIELDS:
                 try:
@@ -397,6 +402,19 @@ class FakeBotApi:
             message["reply_markup"] = markup
         chat.messages[message["message_id"]] = message
         return {k: v for k, v in message.items() if k != "raw_html"}
+
+    async def _m_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._known_chat(params)
+        files = params.get("_files") or {}
+        if "document" not in files:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        name, content = files["document"]
+        message: dict[str, Any] = {"message_id": next(chat.next_id), "from": self.bot, "chat": chat.to_dict(),
+                                   "date": int(time.time()), "caption": params.get("caption", ""),
+                                   "document": {"file_name": name, "file_size": len(content), "file_id": f"doc{len(self.documents)}"}}
+        self.documents.append((name, content))
+        chat.messages[message["message_id"]] = message
+        return message
 
     async def _m_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._known_chat(params)

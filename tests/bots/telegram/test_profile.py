@@ -54,8 +54,9 @@ async def test_donvi_keyboard_then_quynay_after_a_restart(tg) -> None:
         answer = await tg.ask(official, "/quynay")
 
     text = "\n".join(m["text"] for m in answer)
-    assert text.startswith("Câu hỏi: Sở Nội vụ tỉnh Hà Tĩnh có những nhiệm vụ gì trong quý này?")
-    assert tg.lines(answer) == tg.expected("Sở Nội vụ tỉnh Hà Tĩnh có những nhiệm vụ gì trong quý này?")
+    assert text.startswith("📌 Sở Nội vụ — Hà Tĩnh: việc chủ trì trong quý này")
+    # The same rows as the web chat's «Quý này» button and as the typed question.
+    assert tg.lines(answer) == tg.expected_page("Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý này?")
     assert tg.lines(answer)[0].startswith("Sở Nội vụ, quý IV/2022")  # relative to the injected today
     titles = [line for line in tg.lines(answer) if line.endswith(":") and not line[0].isdigit()]
     assert titles and all(f"<b>{title}</b>" in "".join(m["raw_html"] for m in answer) for title in titles)
@@ -85,11 +86,11 @@ async def test_donvi_asks_for_a_name_then_quysau_and_phoihop(tg) -> None:
     next_quarter = "\n".join(m["text"] for m in next_quarter_parts)
     coordinating = "\n".join(m["text"] for m in coordinating_parts)
 
-    assert next_quarter.startswith("Câu hỏi: Sở Tư pháp tỉnh Hà Tĩnh có những nhiệm vụ gì trong quý sau?")
+    assert next_quarter.startswith("📌 Sở Tư pháp — Hà Tĩnh: việc chủ trì trong quý sau")
     assert "quý I/2023" in next_quarter  # relative to the injected today, 2022-11-01
-    assert tg.lines(next_quarter_parts) == tg.expected("Sở Tư pháp tỉnh Hà Tĩnh có những nhiệm vụ gì trong quý sau?")
-    assert coordinating.startswith("Câu hỏi: Sở Tư pháp tỉnh Hà Tĩnh phối hợp thực hiện những việc gì?")
-    assert tg.lines(coordinating_parts) == tg.expected("Sở Tư pháp tỉnh Hà Tĩnh phối hợp thực hiện những việc gì?")
+    assert tg.lines(next_quarter_parts) == tg.expected_page("Sở Tư pháp tỉnh Hà Tĩnh chủ trì những việc gì trong quý sau?")
+    assert coordinating.startswith("📌 Sở Tư pháp — Hà Tĩnh: việc phối hợp cả năm")
+    assert tg.lines(coordinating_parts) == tg.expected_page("Sở Tư pháp tỉnh Hà Tĩnh phối hợp những việc gì trong năm 2022?")
     assert "/row_hatinh2022_" in coordinating
     assert not tg.api.failures()
 

@@ -1,0 +1,103 @@
+"""Long answers in one Telegram message, paged with ◀ ▶; every cited row reachable; an .xlsx of
+the rows; 429s waited out, not lost; a failed button answer never stops the action."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+
+from bots.telegram import texts
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+LONG = "Sở Nội vụ tỉnh Hưng Yên và tỉnh Hà Tĩnh chủ trì những gì?"
+
+
+def data_of(message: dict) -> list[str]:
+    return [b.get("callback_data", "") for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+
+
+async def _browse(tg, user, message: dict) -> list[tuple[str, list[str]]]:
+    """Every page of a paged answer, pressing ▶ until the last: (text, row ids with a button)."""
+    pages = [(message["text"], [d[4:] for d in data_of(message) if d.startswith("row:")])]
+    while True:
+        forward = [d for d in data_of(message) if d.startswith("pg:")]
+        if not forward or forward[-1].rsplit(":", 1)[1] == str(len(pages) - 1):
+            return pages
+        await tg.api.press(user, message, forward[-1])
+        await tg.api.wait_for(lambda: message["text"] != pages[-1][0], what="the next page")
+        pages.append((message["text"], [d[4:] for d in data_of(message) if d.startswith("row:")]))
+
+
+async def test_an_89_row_listing_is_one_message_with_pages(tg, assistant) -> None:
+    official = tg.user("Hạnh")
+    expected = assistant.ask(LONG, today=tg.TODAY)
+    async with tg.bot(tg.settings(telegram_allowed_ids=[official.id])):
+        [message] = await tg.ask(official, LONG)
+        pages = await _browse(tg, official, message)
+
+    assert len(expected.citations) == 89
+    assert len(tg.api.bot_messages(official.id)) == 1 and len(pages) >= 15
+    assert all(len(text) <= 4096 for text, _ in pages)
+    reachable = [rid for _, ids in pages for rid in ids]
+    assert reachable == [c.id for c in expected.citations]  # every row, once, in order, one tap away
+    headings = {g.title for g in expected.blocks if g.type == "group"}
+    for text, _ in pages:  # each page says which plan and which group it continues
+        lines = text.split("\n")
+        assert re.match(r"Sở Nội vụ(, .*)? — KH CCHC 2022 (Hưng Yên|Hà Tĩnh): \d+ nhiệm vụ\.", lines[0] if not lines[0].startswith("Câu") else lines[2])
+        assert any(line.rsplit(" (", 1)[0] in headings for line in lines[:4])
+        assert "Nguồn (bấm mã để xem nguyên văn):" in text and "/row_" in text
+    ARTIFACTS.mkdir(exist_ok=True)
+    transcript = "\n\n".join(f"=== trang {n} ===\n{text}" for n, (text, _) in enumerate(pages, start=1))
+    (ARTIFACTS / "telegram-89-row-listing.txt").write_text(f"Câu hỏi: {LONG}\n\n{transcript}\n", encoding="utf-8")
+    assert not tg.api.failures()
+
+
+async def test_excel_button_sends_the_cited_rows(tg, assistant) -> None:
+    official = tg.user("Tâm")
+    question = "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý này?"
+    expected = assistant.ask(question, today=tg.TODAY)
+    async with tg.bot(tg.settings(telegram_allowed_ids=[official.id])):
+        [message] = await tg.ask(official, question)
+        await tg.api.press(official, message, next(d for d in data_of(message) if d.startswith("xl:")))
+        await tg.api.wait_for(lambda: tg.api.documents, what="the .xlsx")
+
+    name, content = tg.api.documents[0]
+    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert name == "nhiem-vu-cchc.xlsx" and rows[0][0] == question
+    assert [r[-1] for r in rows[2:]] == [c.id for c in expected.citations]
+
+
+async def test_a_429_is_waited_out_and_the_answer_arrives(tg) -> None:
+    official = tg.user("Kiên")
+    async with tg.bot(tg.settings(telegram_allowed_ids=[official.id])):
+        tg.api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        [message] = await tg.ask(official, "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý này?")
+
+    assert message["text"].startswith("Sở Nội vụ, quý IV/2022")
+    assert [c.ok for c in tg.api.calls if c.method == "sendMessage"][-2:] == [False, True]
+
+
+async def test_a_failed_button_answer_does_not_stop_the_page_turn(tg) -> None:
+    official = tg.user("Lộc")
+    async with tg.bot(tg.settings(telegram_allowed_ids=[official.id])):
+        [message] = await tg.ask(official, LONG)
+        first = message["text"]
+        tg.api.fail_next("answerCallbackQuery", 400, "Bad Request: query is too old and response timeout expired")
+        await tg.api.press(official, message, [d for d in data_of(message) if d.startswith("pg:")][-1])
+        await tg.api.wait_for(lambda: message["text"] != first, what="the next page despite the failed answer")
+
+
+async def test_an_unknown_button_is_answered(tg) -> None:
+    official = tg.user("Minh")
+    async with tg.bot(tg.settings(telegram_allowed_ids=[official.id])):
+        [message] = await tg.ask(official, "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý này?")
+        # A keyboard from an older version of the bot still carries this data.
+        message["reply_markup"]["inline_keyboard"].append([{"text": "Cũ", "callback_data": "zz:cu"}])
+        query = await tg.api.press(official, message, "zz:cu")
+        await tg.api.wait_for(lambda: query not in tg.api.open_queries, what="the unknown button answered")
+
+    answers = {c.params["callback_query_id"]: c.params.get("text") for c in tg.api.called("answerCallbackQuery")}
+    assert answers[query] == texts.UNKNOWN_BUTTON
