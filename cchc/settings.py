@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_allowed_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     telegram_join_code: SecretStr | None = None
+    telegram_admin_chat_id: int | None = Field(None, description="chat that receives error reports")
     telegram_rate_limit: str = "10/minute"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None

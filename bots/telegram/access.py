@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 JOINED_KEY = "joined_user_ids"  # bot_data: users who sent the right join code
 REFUSED_KEY = "refused_user_ids"  # bot_data: strangers already told no
+WRONG_CODE_ANSWERS = "3/hour"
 
 
 class AccessPolicy:
@@ -42,8 +43,9 @@ class AccessPolicy:
         return user_id in self.allowed_ids or chat_id in self.allowed_ids or user_id in joined
 
     def accepts(self, code: str) -> bool:
-        """Constant-time comparison with the join code."""
-        return self.join_code is not None and hmac.compare_digest(code.encode(), self.join_code.encode())
+        """Constant-time comparison with the join code, ignoring case (codes are read aloud and
+        retyped on phones that capitalise the first letter)."""
+        return self.join_code is not None and hmac.compare_digest(code.casefold().encode(), self.join_code.casefold().encode())
 
 
 class UserRateLimiter:
@@ -76,8 +78,11 @@ class UserRateLimiter:
         return True
 
 
-def join_code_in(update: Update) -> str | None:
-    """The argument of a "/start CODE" message (deep links send the same)."""
+DEEP_LINK_ROW = "row_"  # /start row_<id>: a shared link to a cited row, not a join code
+
+
+def start_argument(update: Update) -> str | None:
+    """The argument of a "/start ARG" message (deep links send the same)."""
     message = update.message
     if message is None or not message.text:
         return None
@@ -85,6 +90,11 @@ def join_code_in(update: Update) -> str | None:
     if len(words) == 2 and words[0].split("@", 1)[0] == "/start":
         return words[1]
     return None
+
+
+def join_code_in(update: Update) -> str | None:
+    argument = start_argument(update)
+    return None if argument is None or argument.startswith(DEEP_LINK_ROW) else argument
 
 
 def is_addressed(update: Update, bot: Bot) -> bool:
@@ -123,9 +133,11 @@ class Gatekeeper:
     """Group -1 handler: lets an update through only when it is for this bot, from an official,
     and within that official's rate limit; otherwise stops it with ApplicationHandlerStop."""
 
-    def __init__(self, policy: AccessPolicy, limiter: UserRateLimiter):
+    def __init__(self, policy: AccessPolicy, limiter: UserRateLimiter, wrong_codes: UserRateLimiter | None = None):
         self.policy = policy
         self.limiter = limiter
+        # Wrong join codes are always answered, but only this often: guessing stays slow.
+        self.wrong_codes = wrong_codes or UserRateLimiter(WRONG_CODE_ANSWERS)
 
     async def __call__(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stop updates that are not addressed to the bot, too frequent, or from strangers."""
@@ -137,7 +149,8 @@ class Gatekeeper:
             raise ApplicationHandlerStop
         joined: set[int] = context.bot_data.setdefault(JOINED_KEY, set())
         allowed = self.policy.allows(user.id, chat.id if chat else None, joined)
-        if not self.limiter.hit(user.id):
+        # Questions count against the rate limit; button presses (pages, rows, 👍/👎) do not.
+        if update.message is not None and not self.limiter.hit(user.id):
             logger.debug("Dropping an update from user %s: over the rate limit", user.id)
             if allowed and self.limiter.should_notify(user.id):
                 logger.info("Rate limit reached by user %s", user.id)
@@ -148,11 +161,20 @@ class Gatekeeper:
         if allowed:
             return
         code = join_code_in(update)
+        if code is not None and chat is not None and chat.type != ChatType.PRIVATE:
+            # Never accept (or judge) a code typed where everyone in the group can read it.
+            await self._say(update, texts.CODE_IN_GROUP)
+            raise ApplicationHandlerStop
         if code is not None and self.policy.accepts(code):
             joined.add(user.id)
             context.bot_data.setdefault(REFUSED_KEY, set()).discard(user.id)
             logger.info("User %s joined with the join code", user.id)
             return
+        if code is not None:
+            logger.info("Wrong join code from user %s", user.id)
+            if self.wrong_codes.hit(user.id):
+                await self._say(update, texts.WRONG_CODE)
+            raise ApplicationHandlerStop
         refused: set[int] = context.bot_data.setdefault(REFUSED_KEY, set())
         if user.id not in refused:
             refused.add(user.id)

@@ -19,6 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
+    ChatMemberHandler,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -104,11 +105,13 @@ def build_application(
         .post_init(_post_init)
         .build()
     )
-    services = Services(assistant=assistant, feedback=feedback, today=today)
+    services = Services(assistant=assistant, feedback=feedback, today=today, admin_chat_id=settings.telegram_admin_chat_id)
     chooser = AgencyChooser(services)
     handlers = BotHandlers(services, chooser)
     row_command = filters.Regex(rf"^/{ROW_COMMAND}_\w+(@\w+)?$")
 
+    # Before the gatekeeper: being added to a group is not a message from an official.
+    application.add_handler(ChatMemberHandler(handlers.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER), group=-2)
     application.add_handler(TypeHandler(Update, Gatekeeper(policy, limiter)), group=-1)
     application.add_handlers([
         CommandHandler("start", handlers.start),

@@ -85,6 +85,7 @@ class AgencyChooser:
             return
         profile = Profile(agency.id, agency.name, names[int(number)])
         profile.save(context.user_data)
+        await context.application.update_persistence()  # saved now, not at the next 30 s tick
         context.user_data.pop(AWAITING_KEY, None)
         logger.info("User %s chose %s, %s", query.from_user.id, profile.agency_id, profile.province)
         await query.answer()

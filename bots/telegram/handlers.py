@@ -21,7 +21,7 @@ from telegram.ext import ContextTypes
 from assistant.contract import Answer, Role
 from bots.feedback import Feedback
 from bots.telegram import keyboards, texts
-from bots.telegram.access import JOINED_KEY, REFUSED_KEY, join_code_in
+from bots.telegram.access import DEEP_LINK_ROW, JOINED_KEY, REFUSED_KEY, join_code_in, start_argument
 from bots.telegram.donvi import AgencyChooser
 from bots.telegram.formatting import ROW_COMMAND, bullet_list, escape, record_html
 from bots.telegram.pages import Page, answer_pages
@@ -60,8 +60,13 @@ class BotHandlers:
 
     # -- greeting and help ------------------------------------------------------------------
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Greet the official, list the indexed plans and explain how to ask."""
+        """Greet the official, list the indexed plans and explain how to ask; a shared link
+        (/start row_<id>) opens the row it points at."""
         message = update.effective_message
+        argument = start_argument(update) or ""
+        if argument.startswith(DEEP_LINK_ROW):
+            await self._show_record(message, argument.removeprefix(DEEP_LINK_ROW))
+            return
         plans = bullet_list(
             f"{escape(p.short_title)} — {escape(p.title)} ({escape(p.province)}, năm {p.year})"
             for p in self.services.plans
@@ -262,10 +267,26 @@ class BotHandlers:
         if update.effective_chat.type == "private":
             await reply_html(update.effective_message, texts.TEXT_ONLY)
 
+    async def added_to_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Greet a group the bot was just added to, and say how to ask there."""
+        change = update.my_chat_member
+        if change is None or change.chat.type == "private":
+            return
+        if change.old_chat_member.status in ("left", "kicked") and change.new_chat_member.status in ("member", "administrator"):
+            await context.bot.send_message(change.chat.id, texts.GROUP_GREETING.format(example=self._example_question()))
+
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the error first, then apologise in one short line to whoever was talking to the bot."""
+        """Log the error first, report it to the admin chat, then apologise in one short line to
+        whoever was talking to the bot."""
         update_id = update.update_id if isinstance(update, Update) else None
         logger.error("Error while handling update %s", update_id, exc_info=context.error)
+        if self.services.admin_chat_id is not None:
+            chat = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+            report = texts.ERROR_REPORT.format(update=update_id, chat=chat, error=type(context.error).__name__)
+            try:
+                await context.bot.send_message(self.services.admin_chat_id, escape(report))
+            except TelegramError as exc:
+                logger.warning("Could not report the error to the admin chat: %s", exc)
         if not isinstance(update, Update) or update.effective_chat is None:
             return
         if update.effective_user and update.effective_user.id in context.bot_data.get(REFUSED_KEY, ()):

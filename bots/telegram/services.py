@@ -22,6 +22,7 @@ class Services:
     assistant: Assistant
     feedback: FeedbackStore
     today: Callable[[], dt.date]
+    admin_chat_id: int | None = None  # where error reports go (CCHC_TELEGRAM_ADMIN_CHAT_ID)
     _chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = field(default_factory=weakref.WeakValueDictionary)
 
     @property

@@ -110,3 +110,10 @@ EXCEL_BUTTON = "📥 Tải Excel"
 EXCEL_CAPTION = "Các dòng của câu trả lời, mỗi dòng một nhiệm vụ."
 PAGE_EXPIRED = "Câu trả lời này đã cũ; hãy hỏi lại để xem tiếp."
 UNKNOWN_BUTTON = "Nút này không còn dùng được; hãy hỏi lại."
+CODE_IN_GROUP = "Xin đừng gửi mã tham gia trong nhóm: mọi người đều đọc được. Hãy nhắn riêng cho bot: /start MÃ"
+WRONG_CODE = "Mã tham gia không đúng. Hãy kiểm tra lại với đơn vị quản lý trợ lý (không phân biệt chữ hoa, chữ thường)."
+GROUP_GREETING = (
+    "Xin chào cả nhóm! Tôi là Trợ lý CCHC: tôi trả lời các nhiệm vụ trong kế hoạch cải cách hành chính, "
+    "kèm nguồn từng dòng. Trong nhóm, hãy nhắc tên tôi hoặc trả lời tin nhắn của tôi để hỏi, ví dụ: {example}"
+)
+ERROR_REPORT = "⚠️ Lỗi khi xử lý cập nhật {update} (chat {chat}): {error}"

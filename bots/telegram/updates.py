@@ -45,4 +45,4 @@ class TolerantUpdatesRequest(HTTPXRequest):
 
 
 # The update kinds this bot handles; Telegram sends no others (getUpdates and setWebhook).
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]

@@ -27,7 +27,8 @@ async def test_start_greets_lists_the_indexed_plans_and_publishes_the_menu(tg, i
     [menu] = tg.api.called("setMyCommands")
     assert [c["command"] for c in menu.params["commands"]] == list(texts.COMMANDS)
     assert tg.api.called("deleteWebhook"), "polling starts by removing any webhook"
-    assert all(c.params.get("allowed_updates") == ["message", "callback_query"] for c in tg.api.called("getUpdates"))
+    assert all(c.params.get("allowed_updates") == ["message", "callback_query", "my_chat_member"]
+               for c in tg.api.called("getUpdates"))
     assert not tg.api.failures()
 
 
@@ -47,7 +48,8 @@ async def test_join_code_admits_and_is_remembered_strangers_are_refused_once(tg)
         welcome = (await tg.api.wait_for_messages(joiner.id, 2))[1]
 
     assert refusal["text"] == texts.REFUSAL
-    assert [m["text"] for m in tg.api.bot_messages(stranger.id)] == [texts.REFUSAL], "one refusal, then silence"
+    # One refusal, then silence, except that a wrong join code is always answered (throttled).
+    assert [m["text"] for m in tg.api.bot_messages(stranger.id)] == [texts.REFUSAL, texts.WRONG_CODE]
     assert welcome["text"].startswith(texts.JOINED)
     assert "Xin chào Minh!" in welcome["text"]
     assert tg.JOIN_CODE not in welcome["text"]

@@ -127,7 +127,7 @@ async def test_webhook_process_receives_updates_refuses_forgeries_and_stops_clea
 
     [registered] = tg.api.called("setWebhook")
     assert registered.params["url"] == url and registered.params["secret_token"] == SECRET
-    assert registered.params["allowed_updates"] == ["message", "callback_query"]
+    assert registered.params["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
     assert health.status_code == 200 and forged.status_code == 403 and junk.status_code == 200
     assert tg.api.webhook_deliveries == [200]
     assert "[KH CCHC 2022 Nam Định" in answer["text"]
