@@ -19,10 +19,12 @@ from indexer.vntext import clean_text
 
 OCR_LANGUAGE = "vie"
 OCR_RESOLUTION = 300
+# Sparse text: a table is many short, separate pieces; the default page layout drops some of them.
+OCR_CONFIG = "--psm 11"
 _DARK = 128
 _LINE_SHARE = 0.5  # a ruling line covers at least half the table's width (or height)
 _MIN_CONFIDENCE = 0.0
-_LINE_HALF_WIDTH = 4  # pixels painted out on each side of a ruling line's centre
+_LINE_HALF_WIDTH = 2  # pixels painted out on each side of a ruling line's centre
 
 
 def ocr_available() -> str | None:
@@ -56,27 +58,43 @@ class _Word:
     x: float
     y: float
     order: tuple[int, int, int, int]
+    height: float = 0.0
+
+
+def _reading_order(words: list[_Word]) -> list[_Word]:
+    """Top to bottom, then left to right, a new line where a word sits clearly lower (sparse-text
+    mode gives no line numbers worth trusting)."""
+    lines: list[list[_Word]] = []
+    for word in sorted(words, key=lambda w: w.y):
+        if lines and word.y - lines[-1][0].y < max(word.height, lines[-1][0].height) * 0.6:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [word for line in lines for word in sorted(line, key=lambda w: w.x)]
 
 
 def _words(image: Any) -> list[_Word]:
     import pytesseract
 
-    data = pytesseract.image_to_data(image, lang=OCR_LANGUAGE, output_type=pytesseract.Output.DICT)
+    data = pytesseract.image_to_data(image, lang=OCR_LANGUAGE, config=OCR_CONFIG, output_type=pytesseract.Output.DICT)
     words = []
     for i, text in enumerate(data["text"]):
         if text.strip() and float(data["conf"][i]) >= _MIN_CONFIDENCE:
             x = data["left"][i] + data["width"][i] / 2
             y = data["top"][i] + data["height"][i] / 2
             order = (data["block_num"][i], data["par_num"][i], data["line_num"][i], data["word_num"][i])
-            words.append(_Word(clean_text(text), x, y, order))
+            words.append(_Word(clean_text(text), x, y, order, float(data["height"][i])))
     return words
 
 
 def _lines_of(words: list[_Word]) -> list[str]:
-    lines: dict[tuple[int, int, int], list[_Word]] = {}
-    for word in sorted(words, key=lambda w: w.order):
-        lines.setdefault(word.order[:3], []).append(word)
-    return [" ".join(w.text for w in line) for line in lines.values()]
+    lines: list[list[_Word]] = []
+    for word in _reading_order(words):
+        if lines and abs(word.y - lines[-1][-1].y) < max(word.height, lines[-1][-1].height) * 0.6:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [" ".join(w.text for w in line) for line in lines]
 
 
 def _cell_texts(words: list[_Word], rows: list[int], columns: list[int]) -> list[list[list[_Word]]]:
@@ -124,6 +142,6 @@ def read_scanned_page(image: Any) -> tuple[list[str], list[list[GridCell]]]:
         gathered: list[list[_Word]] = [[] for _ in row]
         for c, cell_words in enumerate(row):
             gathered[heads[c]].extend(cell_words)
-        grid.append([GridCell(" ".join(w.text for w in sorted(cell, key=lambda w: w.order)), merged_left=merged[c])
+        grid.append([GridCell(" ".join(w.text for w in _reading_order(cell)), merged_left=merged[c])
                      for c, cell in enumerate(gathered)])
     return _lines_of(outside), grid

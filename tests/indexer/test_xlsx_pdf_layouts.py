@@ -139,7 +139,7 @@ def _scanned(source: Path, target: Path) -> Path:
 @pytest.fixture
 def small_plan(tmp_path) -> tuple[SeedTable, Path]:
     table = seed("hungyen2022")
-    table.parsed.rows = table.parsed.rows[:6]
+    table.parsed.rows = table.parsed.rows[:4]  # one page: OCR costs seconds per page
     return table, write_pdf(table, tmp_path / "hy-text.pdf")
 
 
@@ -158,7 +158,9 @@ def test_a_scanned_pdf_is_read_by_ocr(small_plan, tmp_path, capsys):
     assert "Sở Nội vụ" in text and "hành chính" in text  # the prose, with its diacritics
     assert len(converted.rows) == len(table.parsed.rows)  # the table rebuilt from the ruling lines
     for before, after in zip(table.parsed.rows, converted.rows):
-        assert squash(after.task) == squash(before.task) and squash(after.lead_text) == squash(before.lead_text)
+        assert squash(after.task) == squash(before.task)
+        # Read as the same agencies, even where OCR slips a character ("ngành." for "ngành").
+        assert {a.id for a in after.lead} == {a.id for a in before.lead} and after.lead
         # OCR reads "Quý I/2022" as "Quý 1/2022": the same quarter, which is what answers use.
         assert (after.period.kind, after.period.quarters) == (before.period.kind, before.period.quarters)
 
