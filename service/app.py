@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -38,7 +39,9 @@ class AgencyChoice(BaseModel):
 
 
 class RowDetail(BaseModel):
-    kind: str
+    """One cited record, whole, with the plan it comes from."""
+
+    kind: Literal["row", "prose"]
     record: RowRecord | ProseSection
     plan: PlanDocument
 

@@ -6,12 +6,10 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from assistant.contract import Citation
 from bots.telegram import texts
 from indexer.agencies import Agency
 
 MAX_CALLBACK_BYTES = 64
-MAX_ROW_BUTTONS = 30  # every source also has a /row_<id> command in the message itself
 
 # Callback data: "<prefix>:<value>[:<value>]". The patterns are for CallbackQueryHandler.
 AGENCY = "ag"
@@ -58,27 +56,6 @@ def province_choices(agency_id: str, provinces: Sequence[str]) -> InlineKeyboard
     rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     rows.append([InlineKeyboardButton(texts.CANCEL_BUTTON, callback_data=CANCEL)])
     return InlineKeyboardMarkup(rows)
-
-
-def _where(citation: Citation) -> str:
-    """The row's address without the plan title: "KH CCHC 2022 Hà Tĩnh, IV.1 › 3.3" -> "IV.1 › 3.3"."""
-    where = citation.label.rsplit(", ", 1)[-1]
-    return where if len(where) <= 24 else where[:23] + "…"
-
-
-def answer_keyboard(citations: Sequence[Citation], answer_key: str | None) -> InlineKeyboardMarkup | None:
-    """«Xem dòng» for each cited row (two per line), then 👍/👎 for the answer."""
-    buttons = [
-        InlineKeyboardButton(texts.ROW_BUTTON.format(where=_where(c)), callback_data=callback_data(ROW, c.id))
-        for c in citations[:MAX_ROW_BUTTONS]
-    ]
-    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    if answer_key:
-        rows.append([
-            InlineKeyboardButton(texts.FEEDBACK_UP, callback_data=callback_data(FEEDBACK, "up", answer_key)),
-            InlineKeyboardButton(texts.FEEDBACK_DOWN, callback_data=callback_data(FEEDBACK, "down", answer_key)),
-        ])
-    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:

@@ -37,19 +37,6 @@ class Profile:
         """How the answer chain reads "đơn vị tôi" in a free question."""
         return AgencyMention(id=self.agency_id, name=self.agency_name)
 
-    def _who(self) -> str:
-        where = self.province if fold(self.province).startswith(("thanh pho", "tp ")) else f"tỉnh {self.province}"
-        if fold(self.agency_name).endswith(" tinh"):  # "Văn phòng UBND tỉnh" + "Hà Tĩnh"
-            return f"{self.agency_name} {self.province}"
-        return f"{self.agency_name} {where}"
-
-    def question(self, duty: Duty) -> str:
-        """The Vietnamese question /quynay, /quysau and /phoihop ask on the official's behalf."""
-        if duty == "coordinating":
-            return f"{self._who()} phối hợp thực hiện những việc gì?"
-        when = "quý này" if duty == "this_quarter" else "quý sau"
-        return f"{self._who()} có những nhiệm vụ gì trong {when}?"
-
 
 def provinces(plans: Iterable[PlanDocument]) -> list[str]:
     """Provinces that have at least one indexed plan, sorted as Vietnamese readers expect."""

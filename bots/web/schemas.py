@@ -44,14 +44,6 @@ class ErrorResponse(BaseModel):
     errors: list[FieldError] = Field(default_factory=list)
 
 
-class RowDetail(BaseModel):
-    """One cited record, whole, with the plan it comes from."""
-
-    kind: Literal["row", "prose"]
-    record: RowRecord | ProseSection
-    plan: PlanDocument
-
-
 class AgencyOut(BaseModel):
     id: str
     name: str

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from bots.web.deps import SnapshotDep
-from bots.web.schemas import ErrorResponse, RowDetail
-from indexer.records import RowRecord
+from bots.web.schemas import ErrorResponse
+from service.app import RowDetail
 
 router = APIRouter(prefix="/api", tags=["dữ liệu"])
 
@@ -20,9 +20,4 @@ router = APIRouter(prefix="/api", tags=["dữ liệu"])
     summary="Một dòng kế hoạch (hoặc một đoạn văn) với đủ các ô gốc và kế hoạch chứa nó",
 )
 async def get_row(record_id: Annotated[str, Path(min_length=1, max_length=200)], snapshot: SnapshotDep) -> RowDetail:
-    record = snapshot.index.get(record_id)  # UnknownRecordError -> 404 at the edge
-    return RowDetail(
-        kind="row" if isinstance(record, RowRecord) else "prose",
-        record=record,
-        plan=snapshot.index.plans[record.document],
-    )
+    return snapshot.service.row(record_id)  # UnknownRecordError -> 404 at the edge

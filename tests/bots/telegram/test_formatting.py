@@ -177,13 +177,12 @@ def test_callback_data_fits_64_bytes_for_every_agency_and_province() -> None:
         keyboards.callback_data("row", "x" * 70)
 
 
-def test_answer_keyboard_has_a_row_button_per_citation_and_feedback() -> None:
-    citations = [Citation(id=f"hatinh2022_{n:08x}", label=f"KH CCHC 2022 Hà Tĩnh, IV.{n} › 3.{n}", province="Hà Tĩnh",
-                          year=2022, section="IV", row="3", text="…") for n in range(5)]
-    markup = keyboards.answer_keyboard(citations, "abcd1234")
-    buttons = [b for row in markup.inline_keyboard for b in row]
-    assert [b.callback_data for b in buttons] == [f"row:hatinh2022_{n:08x}" for n in range(5)] + [
-        "fb:up:abcd1234", "fb:down:abcd1234"]
-    assert buttons[0].text == "📄 Xem dòng IV.0 › 3.0"
+def test_page_keyboard_has_a_row_button_per_row_pages_excel_and_feedback() -> None:
+    rows = [(n + 1, f"hatinh2022_{n:08x}", f"KH CCHC 2022 Hà Tĩnh, IV.{n} › 3.{n}") for n in range(5)]
+    markup = keyboards.page_keyboard(rows, 1, 3, "abcd1234")
+    data = [b.callback_data for row in markup.inline_keyboard for b in row]
+    assert data == [f"row:hatinh2022_{n:08x}" for n in range(5)] + [
+        "pg:abcd1234:0", "pg:abcd1234:1", "pg:abcd1234:2", "xl:abcd1234", "fb:up:abcd1234", "fb:down:abcd1234"]
+    assert [b.text for row in markup.inline_keyboard for b in row][:2] == ["📄 1", "📄 2"]
     rated = keyboards.without_feedback(markup)
-    assert [b.callback_data for row in rated.inline_keyboard for b in row][-1] == "row:hatinh2022_00000004"
+    assert [b.callback_data for row in rated.inline_keyboard for b in row][-1] == "xl:abcd1234"
