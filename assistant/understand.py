@@ -129,7 +129,6 @@ class QuestionParser:
         for match in reading.found:
             if match.phrase.slot == "refuse" and match.phrase.value == "personal":
                 word = reading.words[match.start]
-                before = reading.words[match.start - 1].folded if match.start else ""
                 if word.folded == "luong" and not word.accented and match.end - match.start == 1:
                     continue  # "luong" alone is as often "lượng" (chất lượng, đo lường) as "lương"
                 return "personal"

@@ -16,7 +16,6 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from cchc.errors import FeedbackRejectedError
 from cchc.settings import Settings

@@ -233,6 +233,30 @@ def _switch(index_dir: Path, build: Path) -> None:
     temporary.replace(pointer)  # atomic: readers see the old build or the new one, never half
 
 
+def _collect(corpus_dir: Path, plans: list[PlanDocument], manifest_errors: list[ManifestIssue], agencies: AgencyTable,
+             previous: _Previous, progress: Progress) -> tuple[list[DocumentSummary], list[Record], dict[str, str]]:
+    """Every plan's records (parsed, reused, or kept from its last good build) and fingerprints."""
+    summaries: list[DocumentSummary] = []
+    records: list[Record] = []
+    fingerprints: dict[str, str] = {}
+    for done, plan in enumerate(plans):
+        progress("parse", done, len(plans))
+        summary = DocumentSummary(plan=plan)
+        summaries.append(summary)
+        read = _read_plan(plan, corpus_dir / plan.file, agencies, previous, summary)
+        if read is not None:
+            fingerprints[plan.id], kept = read
+            summary.rows = sum(r.kind == "row" for r in kept)
+            summary.sections = sum(r.kind == "prose" for r in kept)
+            records.extend(kept)
+    for summary in _stale_from_manifest(manifest_errors, plans, previous):
+        summaries.append(summary)
+        fingerprints[summary.plan.id] = previous.meta.documents[summary.plan.id]  # type: ignore[union-attr]
+        records.extend(previous.records[summary.plan.id])
+    progress("parse", len(plans), len(plans))
+    return summaries, records, fingerprints
+
+
 def build_index(
     corpus_dir: Path,
     index_dir: Path,
@@ -254,24 +278,7 @@ def build_index(
     leases.remove_orphans(index_dir)
     previous, reason = _previous(index_dir, identity)
 
-    summaries: list[DocumentSummary] = []
-    records: list[Record] = []
-    fingerprints: dict[str, str] = {}
-    for done, plan in enumerate(plans):
-        progress("parse", done, len(plans))
-        summary = DocumentSummary(plan=plan)
-        summaries.append(summary)
-        read = _read_plan(plan, corpus_dir / plan.file, agencies, previous, summary)
-        if read is not None:
-            fingerprints[plan.id], kept = read
-            summary.rows = sum(r.kind == "row" for r in kept)
-            summary.sections = sum(r.kind == "prose" for r in kept)
-            records.extend(kept)
-    for summary in _stale_from_manifest(manifest_errors, plans, previous):
-        summaries.append(summary)
-        fingerprints[summary.plan.id] = previous.meta.documents[summary.plan.id]  # type: ignore[union-attr]
-        records.extend(previous.records[summary.plan.id])
-    progress("parse", len(plans), len(plans))
+    summaries, records, fingerprints = _collect(corpus_dir, plans, manifest_errors, agencies, previous, progress)
     stale = {s.plan.id: s.error or "" for s in summaries if s.stale}
 
     def report(**values: object) -> BuildReport:

@@ -9,7 +9,6 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from bots.feedback import MAX_ANSWER, MAX_CITATIONS, MAX_COMMENT, MAX_QUESTION
-from indexer.records import PlanDocument, ProseSection, RowRecord
 from indexer.vntext import clean_text
 
 # The exact limit is settings.max_question_chars, checked per request (it is configuration, and a
