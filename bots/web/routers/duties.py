@@ -44,8 +44,7 @@ class ExportRequest(BaseModel):
 async def duties(body: DutiesRequest, snapshot: SnapshotDep, ids: AnswerIdsDep) -> Answer:
     answer = await run_in_threadpool(snapshot.service.duties, body.agency, body.province, body.period, body.role,
                                      body.today, body.session)
-    answer_id = ids.issue(answer.query.question, answer.answer, [c.id for c in answer.citations])
-    return answer.model_copy(update={"answer_id": answer_id})
+    return ids.stamp(answer, answer.query.question)
 
 
 @router.get("/agency-choices", response_model=list[AgencyChoice], summary="Đơn vị kèm tỉnh, cho ô «Đơn vị của tôi»")

@@ -13,6 +13,7 @@ import pytest
 
 from bots.web.runtime import Runtime
 from cchc.settings import Settings, get_settings
+from tests.corpus_subset import keep_plans
 from tests.fake_embedding import SETTINGS as FAKE_MODEL
 
 REINDEXES = 10
@@ -38,11 +39,7 @@ def _open_files() -> list[str]:
 @pytest.fixture
 def settings(corpus_copy: Path, tmp_path: Path) -> Settings:
     # One plan is enough to show a leak per reindex, and keeps ten rebuilds quick.
-    manifest = corpus_copy / "manifest.toml"
-    entries = manifest.read_text(encoding="utf-8").split("[[plan]]")
-    kept = [e for e in entries[1:] if 'id = "hatinh2022"' in e]
-    manifest.write_text(entries[0] + "".join("[[plan]]" + e for e in kept), encoding="utf-8")
-    return get_settings(corpus_dir=corpus_copy, data_dir=tmp_path / "data", **FAKE_MODEL)
+    return get_settings(corpus_dir=keep_plans(corpus_copy, ["hatinh2022"]), data_dir=tmp_path / "data", **FAKE_MODEL)
 
 
 def _reindex(runtime: Runtime, number: int) -> None:
