@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from cchc.errors import DocumentError
 from indexer.agencies import AgencyTable
-from indexer.parsers import infer_layout, parse_document, read_document, read_metadata_of
+from indexer.parsers import assemble_document, infer_layout, read_document, read_metadata_of
 from indexer.parsers.metadata import DocumentMetadata
 from indexer.records import Layout, PeriodKind, PlanDocument
 from indexer.manifest import plan_id_for
@@ -66,7 +66,7 @@ def preview(path: Path, agencies: AgencyTable) -> Preview:
         result.metadata = read_metadata_of(path, result.layout)
         plan = _plan(path, result.layout, result.metadata)
         read = read_document(plan, path, agencies)
-        parsed = parse_document(plan, path, agencies)
+        parsed = assemble_document(plan, read, agencies)
     except DocumentError as exc:
         result.error = str(exc)
         return result

@@ -216,7 +216,11 @@ def read_document(plan: PlanDocument, path: Path, agencies: AgencyTable) -> _Rea
 
 def parse_document(plan: PlanDocument, path: Path, agencies: AgencyTable) -> ParsedDocument:
     """Parse one plan; raises DocumentError naming the file and line when it cannot."""
-    read = read_document(plan, path, agencies)
+    return assemble_document(plan, read_document(plan, path, agencies), agencies)
+
+
+def assemble_document(plan: PlanDocument, read: _Read, agencies: AgencyTable) -> ParsedDocument:
+    """Rows from a document's tables and sections from its text, once read."""
     rows, issues = [], []
     seen: set[str] = set()
     for table in read.tables:
