@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     telegram_allowed_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     telegram_join_code: SecretStr | None = None
     telegram_admin_chat_id: int | None = Field(None, description="chat that receives error reports")
+    telegram_donvi_timeout_seconds: float = Field(300.0, gt=0, description="how long /donvi waits for a name or a choice")
     telegram_rate_limit: str = "10/minute"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None

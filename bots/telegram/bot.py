@@ -107,7 +107,7 @@ def build_application(
     )
     services = Services(assistant=assistant, feedback=feedback, today=today, admin_chat_id=settings.telegram_admin_chat_id)
     chooser = AgencyChooser(services)
-    handlers = BotHandlers(services, chooser)
+    handlers = BotHandlers(services)
     row_command = filters.Regex(rf"^/{ROW_COMMAND}_\w+(@\w+)?$")
 
     # Before the gatekeeper: being added to a group is not a message from an official.
@@ -116,7 +116,7 @@ def build_application(
     application.add_handlers([
         CommandHandler("start", handlers.start),
         CommandHandler("help", handlers.help),
-        CommandHandler("donvi", chooser.donvi),
+        chooser.conversation(settings.telegram_donvi_timeout_seconds),
         CommandHandler("quynay", handlers.this_quarter),
         CommandHandler("quysau", handlers.next_quarter),
         CommandHandler("phoihop", handlers.coordinating),
@@ -124,13 +124,11 @@ def build_application(
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, handlers.unknown_command),
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, handlers.question),
         MessageHandler(filters.UpdateType.MESSAGE, handlers.not_text),
-        CallbackQueryHandler(chooser.chose_agency, pattern=keyboards.AGENCY_PATTERN),
-        CallbackQueryHandler(chooser.chose_province, pattern=keyboards.PROVINCE_PATTERN),
-        CallbackQueryHandler(chooser.cancel, pattern=keyboards.CANCEL_PATTERN),
         CallbackQueryHandler(handlers.row_button, pattern=keyboards.ROW_PATTERN),
         CallbackQueryHandler(handlers.feedback, pattern=keyboards.FEEDBACK_PATTERN),
         CallbackQueryHandler(handlers.page, pattern=keyboards.PAGE_PATTERN),
         CallbackQueryHandler(handlers.excel, pattern=keyboards.EXCEL_PATTERN),
+        chooser.stray_buttons(),
         CallbackQueryHandler(handlers.unknown_button),  # last: anything else is answered, not left spinning
     ])
     application.add_error_handler(handlers.on_error)

@@ -22,7 +22,6 @@ from assistant.contract import Answer, Role
 from bots.feedback import Feedback
 from bots.telegram import keyboards, texts
 from bots.telegram.access import DEEP_LINK_ROW, JOINED_KEY, REFUSED_KEY, join_code_in, start_argument
-from bots.telegram.donvi import AgencyChooser
 from bots.telegram.formatting import ROW_COMMAND, bullet_list, escape, record_html
 from bots.telegram.pages import Page, answer_pages
 from bots.telegram.profile import Duty, Profile, provinces
@@ -54,9 +53,8 @@ async def answer_quietly(query: Any, text: str | None = None) -> None:
 
 
 class BotHandlers:
-    def __init__(self, services: Services, chooser: AgencyChooser):
+    def __init__(self, services: Services):
         self.services = services
-        self.chooser = chooser
 
     # -- greeting and help ------------------------------------------------------------------
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -125,8 +123,6 @@ class BotHandlers:
         if context.bot.username:
             text = re.sub(rf"@{re.escape(context.bot.username)}\b", " ", text, flags=re.IGNORECASE)
         text = " ".join(text.split())
-        if await self.chooser.take_awaited_name(update, context, text):
-            return
         if not text:
             await reply_html(message, texts.EMPTY_MENTION)
             return

@@ -117,3 +117,4 @@ GROUP_GREETING = (
     "kèm nguồn từng dòng. Trong nhóm, hãy nhắc tên tôi hoặc trả lời tin nhắn của tôi để hỏi, ví dụ: {example}"
 )
 ERROR_REPORT = "⚠️ Lỗi khi xử lý cập nhật {update} (chat {chat}): {error}"
+DONVI_TIMEOUT = "Đã hết thời gian chọn đơn vị; đơn vị cũ (nếu có) được giữ nguyên. Gõ /donvi để chọn lại."

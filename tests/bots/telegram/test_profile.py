@@ -114,3 +114,22 @@ async def test_donvi_unknown_name_cancel_and_someone_elses_keyboard(tg) -> None:
     assert refused_press.params["text"] == texts.NOT_YOUR_KEYBOARD and refused_press.params["show_alert"] is True
     assert cancelled["text"] == texts.DONVI_CANCELLED
     assert not tg.api.failures()
+
+
+async def test_donvi_cancel_and_timeout_end_the_wait_for_a_name(tg) -> None:
+    official = tg.user("Cường")
+    async with tg.bot(tg.settings(telegram_allowed_ids=[official.id], telegram_donvi_timeout_seconds=1.0)):
+        await tg.api.send_text(official, "/donvi")
+        await tg.api.wait_for_messages(official.id, 1)
+        await tg.api.send_text(official, "/cancel")
+        [_, cancelled] = await tg.api.wait_for_messages(official.id, 2)
+        after_cancel = await tg.ask(official, "Sở Tư pháp tỉnh Hà Tĩnh chủ trì những việc gì trong quý này?")
+
+        await tg.api.send_text(official, "/donvi")
+        await tg.api.wait_for(lambda: any(m["text"] == texts.DONVI_TIMEOUT for m in tg.api.bot_messages(official.id)),
+                              timeout=30, what="the /donvi timeout notice")
+        later = await tg.ask(official, "Sở Nội vụ")  # after the timeout: a question, not an agency name
+
+    assert cancelled["text"] == texts.DONVI_CANCELLED
+    assert after_cancel[0]["text"].startswith("Sở Tư pháp, quý IV/2022")  # answered, not taken as a name
+    assert not later[0]["text"].startswith(texts.DONVI_CHOOSE)
