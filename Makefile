@@ -9,4 +9,5 @@ run: ## install, build or update the index, then serve the web chat
 test: ## install what tests need, then run the whole suite
 	@scripts/setup.sh test
 	@scripts/install-browser.sh
+	@scripts/install-ocr.sh
 	@.venv/bin/python -m pytest -n auto --dist loadfile  # one worker per core; a module's tests stay together
