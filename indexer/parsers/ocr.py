@@ -57,20 +57,19 @@ class _Word:
     text: str
     x: float
     y: float
-    order: tuple[int, int, int, int]
-    height: float = 0.0
+    height: float
 
 
-def _reading_order(words: list[_Word]) -> list[_Word]:
-    """Top to bottom, then left to right, a new line where a word sits clearly lower (sparse-text
-    mode gives no line numbers worth trusting)."""
+def _reading_lines(words: list[_Word]) -> list[list[_Word]]:
+    """Lines top to bottom, each left to right; a new line where a word sits clearly lower
+    (sparse-text mode gives no line numbers worth trusting)."""
     lines: list[list[_Word]] = []
     for word in sorted(words, key=lambda w: w.y):
         if lines and word.y - lines[-1][0].y < max(word.height, lines[-1][0].height) * 0.6:
             lines[-1].append(word)
         else:
             lines.append([word])
-    return [word for line in lines for word in sorted(line, key=lambda w: w.x)]
+    return [sorted(line, key=lambda w: w.x) for line in lines]
 
 
 def _words(image: Any) -> list[_Word]:
@@ -82,19 +81,12 @@ def _words(image: Any) -> list[_Word]:
         if text.strip() and float(data["conf"][i]) >= _MIN_CONFIDENCE:
             x = data["left"][i] + data["width"][i] / 2
             y = data["top"][i] + data["height"][i] / 2
-            order = (data["block_num"][i], data["par_num"][i], data["line_num"][i], data["word_num"][i])
-            words.append(_Word(clean_text(text), x, y, order, float(data["height"][i])))
+            words.append(_Word(clean_text(text), x, y, float(data["height"][i])))
     return words
 
 
 def _lines_of(words: list[_Word]) -> list[str]:
-    lines: list[list[_Word]] = []
-    for word in _reading_order(words):
-        if lines and abs(word.y - lines[-1][-1].y) < max(word.height, lines[-1][-1].height) * 0.6:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    return [" ".join(w.text for w in line) for line in lines]
+    return [" ".join(w.text for w in line) for line in _reading_lines(words)]
 
 
 def _cell_texts(words: list[_Word], rows: list[int], columns: list[int]) -> list[list[list[_Word]]]:
@@ -142,6 +134,6 @@ def read_scanned_page(image: Any) -> tuple[list[str], list[list[GridCell]]]:
         gathered: list[list[_Word]] = [[] for _ in row]
         for c, cell_words in enumerate(row):
             gathered[heads[c]].extend(cell_words)
-        grid.append([GridCell(" ".join(w.text for w in _reading_order(cell)), merged_left=merged[c])
+        grid.append([GridCell(" ".join(w.text for line in _reading_lines(cell) for w in line), merged_left=merged[c])
                      for c, cell in enumerate(gathered)])
     return _lines_of(outside), grid
