@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from assistant.contract import AgencyMention, Answer, AskedPeriod, Intent, Query, Role
 from assistant.periods import current_quarter, quarter_period, shift_quarter, year_period
 from cchc.errors import QuestionError
-from indexer.agencies import AgencyTable
+from indexer.agencies import Agency, AgencyTable
 from indexer.records import PlanDocument, ProseSection, RowRecord
 from service.export import ExportFile, ExportFormat, export_items
 
@@ -97,7 +97,8 @@ class PlanService:
             for ref in [*row.lead, *row.coordinating]:
                 key = (ref.id, row.province)
                 if key not in seen:
-                    name = self.agency_table.get(ref.id).name if self._known(ref.id) else ref.name
+                    known = self._find(ref.id)
+                    name = known.name if known else ref.name
                     seen[key] = AgencyChoice(id=ref.id, name=name, province=row.province, label=f"{name} — {row.province}")
         wanted = query.strip().lower()
         choices = [c for c in seen.values() if not wanted or wanted in c.label.lower()]
@@ -110,17 +111,16 @@ class PlanService:
         records = [self._index.get(record_id) for record_id in record_ids]
         return export_items(records, self._index.plans, fmt, title)
 
-    def _known(self, agency_id: str) -> bool:
+    def _find(self, agency_id: str) -> Agency | None:
         try:
-            self.agency_table.get(agency_id)
+            return self.agency_table.get(agency_id)
         except KeyError:
-            return False
-        return True
+            return None
 
     def _mention(self, agency: str | None) -> AgencyMention | None:
         if agency is None:
             return None
-        if not self._known(agency):
+        found = self._find(agency)
+        if found is None:
             raise QuestionError(f"Không có đơn vị nào mang mã «{agency}»; hãy chọn lại trong danh sách đơn vị.")
-        found = self.agency_table.get(agency)
         return AgencyMention(id=found.id, name=found.name)
