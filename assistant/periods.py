@@ -105,7 +105,16 @@ def label_of(start: dt.date, end: dt.date) -> str:
 
 def move_period_to_year(period: AskedPeriod, year: int) -> AskedPeriod:
     """The same part of another year ("quý IV/2026" -> "quý IV/2022") for the nearest plan."""
-    start = period.start.replace(year=year)
-    end = period.end.replace(year=year + (period.end.year - period.start.year))
-    label = re.sub(r"20\d\d", str(year), period.label)
+    shift = year - period.start.year
+    start, end = _shift_years(period.start, shift), _shift_years(period.end, shift)
+    # every year in the label moves by the same amount ("… đến 01/01/2027" -> "… đến 01/01/2023")
+    label = re.sub(r"20\d\d", lambda found: str(int(found.group()) + shift), period.label)
     return span_period(start, end, label)
+
+
+def _shift_years(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

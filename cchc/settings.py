@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     telegram_admin_chat_id: int | None = Field(None, description="chat that receives error reports")
     telegram_donvi_timeout_seconds: float = Field(300.0, gt=0, description="how long /donvi waits for a name or a choice")
     telegram_rate_limit: str = "10/minute"
+    telegram_timezone: str = Field("Asia/Ho_Chi_Minh", description="clock of /nhacviec digests")
+    telegram_digest_days: int = Field(30, gt=0, le=120, description="a weekly digest lists what falls due in these days")
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_listen: str = "127.0.0.1"

@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant.contract import AgencyMention, Answer, AskedPeriod, Intent, Query, Role
-from assistant.periods import current_quarter, quarter_period, shift_quarter, year_period
+from assistant.periods import current_quarter, quarter_period, shift_quarter, span_period, year_period
 from cchc.errors import QuestionError
 from indexer.agencies import Agency, AgencyTable
 from indexer.records import PlanDocument, ProseSection, RowRecord
@@ -26,6 +26,7 @@ class DutyPeriod(str, Enum):
     THIS_QUARTER = "this_quarter"
     NEXT_QUARTER = "next_quarter"
     THIS_YEAR = "this_year"
+    NEXT_DAYS = "next_days"  # today and the `days` after it (the reminder digest)
     ALL = "all"
 
 
@@ -46,9 +47,11 @@ class RowDetail(BaseModel):
     plan: PlanDocument
 
 
-def _period(choice: DutyPeriod, today: dt.date) -> AskedPeriod | None:
+def _period(choice: DutyPeriod, today: dt.date, days: int) -> AskedPeriod | None:
     year, quarter = current_quarter(today)
+    until = today + dt.timedelta(days=days)
     periods = {
+        DutyPeriod.NEXT_DAYS: lambda: span_period(today, until, f"{days} ngày tới (đến {until:%d/%m/%Y})"),
         DutyPeriod.THIS_QUARTER: lambda: quarter_period(year, quarter),
         DutyPeriod.NEXT_QUARTER: lambda: quarter_period(*shift_quarter(year, quarter, 1)),
         DutyPeriod.THIS_YEAR: lambda: year_period(today.year),
@@ -71,11 +74,13 @@ class PlanService:
         return self.assistant.ask(question, today=today, session=session, profile_agency=self._mention(agency))
 
     def duties(self, agency: str, province: str | None = None, period: DutyPeriod = DutyPeriod.THIS_QUARTER,
-               role: Role = Role.LEAD, today: dt.date | None = None, session: str | None = None) -> Answer:
-        """Every row the plans give `agency` (in `province`) in `period`, in `role`: a listing."""
+               role: Role = Role.LEAD, today: dt.date | None = None, session: str | None = None,
+               days: int = 30) -> Answer:
+        """Every row the plans give `agency` (in `province`) in `period`, in `role`: a listing.
+        `days` is the span of DutyPeriod.NEXT_DAYS."""
         today = today or dt.date.today()
         mention = self._mention(agency)
-        asked = _period(period, today)
+        asked = _period(period, today, days)
         where = f" — {province}" if province else ""
         query = Query(
             question=f"Nhiệm vụ của {mention.name}{where}" + (f", {asked.label}" if asked else ""),

@@ -10,7 +10,8 @@ import asyncio
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -36,6 +37,7 @@ from bots.telegram.access import AccessPolicy, Gatekeeper, UserRateLimiter
 from bots.telegram.donvi import AgencyChooser
 from bots.telegram.formatting import ROW_COMMAND
 from bots.telegram.handlers import BotHandlers
+from bots.telegram.reminders import Reminders
 from bots.telegram.logs import configure_logging, protect_secrets
 from bots.telegram.services import Services
 from bots.telegram.updates import ALLOWED_UPDATES, TolerantUpdatesRequest
@@ -65,10 +67,14 @@ def file_url(base_url: str) -> str:
     return base_url[: -len("bot")] + "file/bot" if base_url.endswith("/bot") else base_url
 
 
-async def _post_init(application: Application) -> None:
-    """Publish the command menu once the bot is known to Telegram."""
-    await application.bot.set_my_commands([BotCommand(name, text) for name, text in texts.COMMANDS.items()])
-    logger.info("Bot @%s ready", application.bot.username)
+def _post_init(reminders: Reminders) -> Callable[[Application], Awaitable[None]]:
+    async def post_init(application: Application) -> None:
+        """Publish the command menu once the bot is known to Telegram; schedule the kept reminders."""
+        await application.bot.set_my_commands([BotCommand(name, text) for name, text in texts.COMMANDS.items()])
+        await reminders.restore(application)
+        logger.info("Bot @%s ready", application.bot.username)
+
+    return post_init
 
 
 def build_application(
@@ -89,7 +95,15 @@ def build_application(
         limiter = UserRateLimiter(settings.telegram_rate_limit)
     except ValueError:
         raise CchcError(texts.BAD_RATE_LIMIT.format(value=settings.telegram_rate_limit)) from None
+    try:
+        zone = ZoneInfo(settings.telegram_timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CchcError(texts.BAD_TIMEZONE.format(value=settings.telegram_timezone)) from None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    services = Services(assistant=assistant, feedback=feedback, today=today, admin_chat_id=settings.telegram_admin_chat_id)
+    chooser = AgencyChooser(services)
+    handlers = BotHandlers(services)
+    reminders = Reminders(handlers, zone, settings.telegram_digest_days)
     application = (
         Application.builder()
         .token(token)
@@ -102,12 +116,9 @@ def build_application(
         .concurrent_updates(True)  # one user's slow answer never holds up another user's
         # Telegram's flood limits: sends are paced, and a 429 is waited out and retried, not lost.
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .post_init(_post_init)
+        .post_init(_post_init(reminders))
         .build()
     )
-    services = Services(assistant=assistant, feedback=feedback, today=today, admin_chat_id=settings.telegram_admin_chat_id)
-    chooser = AgencyChooser(services)
-    handlers = BotHandlers(services)
     row_command = filters.Regex(rf"^/{ROW_COMMAND}_\w+(@\w+)?$")
 
     # Before the gatekeeper: being added to a group is not a message from an official.
@@ -120,6 +131,7 @@ def build_application(
         CommandHandler("quynay", handlers.this_quarter),
         CommandHandler("quysau", handlers.next_quarter),
         CommandHandler("phoihop", handlers.coordinating),
+        *reminders.handlers_for(),
         MessageHandler(filters.UpdateType.MESSAGE & row_command, handlers.row_command),
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, handlers.unknown_command),
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, handlers.question),

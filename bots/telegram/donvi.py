@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import warnings
 
-from telegram import CallbackQuery, ForceReply, Message, Update
+from telegram import ForceReply, Message, Update
 from telegram.warnings import PTBUserWarning
 from telegram.ext import (
     CallbackQueryHandler,
@@ -26,7 +26,7 @@ from telegram.ext import (
 from bots.telegram import keyboards, texts
 from bots.telegram.formatting import escape
 from bots.telegram.profile import Profile, provinces, search_agencies
-from bots.telegram.replies import reply_html
+from bots.telegram.replies import own_keyboard, reply_html
 from bots.telegram.services import Services
 from indexer.agencies import Agency
 
@@ -99,7 +99,7 @@ class AgencyChooser:
     async def chose_agency(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         """An agency button: ask for the province."""
         query = update.callback_query
-        if not await self._own(query):
+        if not await own_keyboard(query, texts.NOT_YOUR_KEYBOARD):
             return CHOOSE
         agency = self._agency(keyboards.parts(query.data)[1])
         if agency is None:
@@ -115,7 +115,7 @@ class AgencyChooser:
     async def chose_province(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         """A province button: save agency and province as the official's profile."""
         query = update.callback_query
-        if not await self._own(query):
+        if not await own_keyboard(query, texts.NOT_YOUR_KEYBOARD):
             return CHOOSE
         _, agency_id, number = [*keyboards.parts(query.data), "", ""][:3]
         agency, names = self._agency(agency_id), provinces(self.services.plans)
@@ -135,7 +135,7 @@ class AgencyChooser:
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         """«Hủy»: keep the profile as it was."""
         query = update.callback_query
-        if not await self._own(query):
+        if not await own_keyboard(query, texts.NOT_YOUR_KEYBOARD):
             return CHOOSE
         await query.answer()
         await query.edit_message_text(texts.DONVI_CANCELLED)
@@ -149,7 +149,7 @@ class AgencyChooser:
     async def outside(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A /donvi button pressed outside a /donvi conversation: someone else's, or an ended one."""
         query = update.callback_query
-        if await self._own(query):
+        if await own_keyboard(query, texts.NOT_YOUR_KEYBOARD):
             await query.answer(texts.DONVI_STALE, show_alert=True)
 
     def stray_buttons(self) -> CallbackQueryHandler:
@@ -167,13 +167,3 @@ class AgencyChooser:
         except KeyError:
             return None
         return None if agency.collective else agency
-
-    @staticmethod
-    async def _own(query: CallbackQuery) -> bool:
-        """In groups, only the official whose message the keyboard answers may press it."""
-        message = query.message
-        replied = message.reply_to_message if isinstance(message, Message) else None
-        if replied is not None and replied.from_user is not None and replied.from_user.id != query.from_user.id:
-            await query.answer(texts.NOT_YOUR_KEYBOARD, show_alert=True)
-            return False
-        return True

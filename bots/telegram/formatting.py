@@ -130,14 +130,14 @@ def _answer_line(line: str) -> str:
     return text
 
 
-def answer_html(answer: Answer, asked: str | None = None) -> str:
+def answer_html(answer: Answer, title: str | None = None) -> str:
     """The assistant's answer, its group titles in bold, then one /row_<id> command per source.
 
-    ``asked`` is the question the bot composed on the user's behalf (/quynay …), shown first.
+    ``title`` (the question the bot asked on the user's behalf, /quynay …) is shown first.
     """
     lines: list[str] = []
-    if asked:
-        lines += [f"<i>Câu hỏi: {escape(asked)}</i>", ""]
+    if title:
+        lines += [f"<i>{escape(title)}</i>", ""]
     lines += [_answer_line(line) for line in answer.answer.splitlines()]
     if answer.citations:
         lines += ["", "<b>Nguồn</b> (bấm mã để xem nguyên văn dòng):"]

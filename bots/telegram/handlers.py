@@ -14,7 +14,7 @@ import re
 import secrets
 from typing import Any
 
-from telegram import InputFile, Message, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -113,8 +113,8 @@ class BotHandlers:
                 answer = await asyncio.to_thread(functools.partial(
                     self.services.service.duties, profile.agency_id, profile.province, period, role, today,
                     f"telegram:{message.chat_id}"))
-            await self._send(message, context, f"📌 {profile.agency_name} — {profile.province}: {label}", answer,
-                             today.isoformat(), shown_question=True)
+            title = f"📌 {profile.agency_name} — {profile.province}: {label}"
+            await self._send(message, context, title, answer, today.isoformat(), title=title)
 
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A plain text message: a question to answer with cited rows (or the agency /donvi asked for)."""
@@ -128,8 +128,7 @@ class BotHandlers:
             return
         await self._answer(message, context, text)
 
-    async def _answer(self, message: Message, context: ContextTypes.DEFAULT_TYPE, question: str,
-                      composed: bool = False) -> None:
+    async def _answer(self, message: Message, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
         profile = Profile.load(context.user_data)
         async with self.services.chat_lock(message.chat_id):
             today = self.services.today()
@@ -143,16 +142,22 @@ class BotHandlers:
             except CchcError as exc:  # the question as asked cannot be answered (empty, too long, …)
                 await reply_html(message, escape(str(exc)))
                 return
-            await self._send(message, context, question, answer, today.isoformat(), shown_question=composed)
+            await self._send(message, context, question, answer, today.isoformat())
         logger.info("Answered chat %s: %d citations, found=%s", message.chat_id, len(answer.citations), answer.found)
 
     async def _send(self, message: Message, context: ContextTypes.DEFAULT_TYPE, question: str, answer: Answer,
-                    today: str, shown_question: bool = False) -> None:
+                    today: str, title: str | None = None) -> None:
         """The answer as one message, paged when long (◀ ▶ edit it in place)."""
-        pages = answer_pages(answer, asked=question if shown_question else None)
+        html, keyboard = self.first_page(context, question, answer, today, title)
+        await reply_html(message, html, keyboard)
+
+    def first_page(self, context: ContextTypes.DEFAULT_TYPE, question: str, answer: Answer, today: str,
+                   title: str | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
+        """An answer's first page and its keyboard; the pages are kept in chat_data for ◀ ▶.
+        ``title`` heads the answer when the bot asked on the user's behalf (/quynay, a digest)."""
+        pages = answer_pages(answer, title=title)
         key = self._remember(context.chat_data, question, answer, today, pages)
-        rendered = pages[0].html(1, len(pages))
-        await reply_html(message, rendered, keyboards.page_keyboard(pages[0].rows, 0, len(pages), key))
+        return pages[0].html(1, len(pages)), keyboards.page_keyboard(pages[0].rows, 0, len(pages), key)
 
     @staticmethod
     def _remember(chat_data: dict[str, Any] | None, question: str, answer: Answer, today: str,

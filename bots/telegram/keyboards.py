@@ -19,6 +19,7 @@ ROW = "row"
 FEEDBACK = "fb"
 PAGE = "pg"
 EXCEL = "xl"
+REMINDER = "nv"
 AGENCY_PATTERN = rf"^{AGENCY}:"
 PROVINCE_PATTERN = rf"^{PROVINCE}:"
 CANCEL_PATTERN = rf"^{CANCEL}$"
@@ -26,6 +27,7 @@ ROW_PATTERN = rf"^{ROW}:"
 FEEDBACK_PATTERN = rf"^{FEEDBACK}:(up|down):"
 PAGE_PATTERN = rf"^{PAGE}:"
 EXCEL_PATTERN = rf"^{EXCEL}:"
+REMINDER_PATTERN = rf"^{REMINDER}:"
 
 
 def callback_data(*parts: str) -> str:

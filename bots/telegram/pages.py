@@ -40,7 +40,7 @@ def _item_html(number: int, item: Item, with_lead: bool) -> str:
     return line
 
 
-def _listing_pages(answer: Answer, asked_line: str | None) -> list[Page]:
+def _listing_pages(answer: Answer, title_line: str | None) -> list[Page]:
     numbers = {c.id: n for n, c in enumerate(answer.citations, start=1)}
     pages: list[Page] = []
     heading = ""
@@ -49,7 +49,7 @@ def _listing_pages(answer: Answer, asked_line: str | None) -> list[Page]:
     notes = [escape(b.text) for b in answer.blocks if b.type == "note" and b.severity.value != "warning"]
 
     def new_page(title: str) -> Page:
-        page = Page(lines=[asked_line] if asked_line and not pages else [])
+        page = Page(lines=[title_line] if title_line and not pages else [])
         if not pages:
             page.lines += warnings
         page.lines += [f"<b>{escape(heading)}</b>", f"<b>{escape(title)}</b>"]
@@ -73,12 +73,13 @@ def _listing_pages(answer: Answer, asked_line: str | None) -> list[Page]:
     return pages
 
 
-def answer_pages(answer: Answer, asked: str | None = None) -> list[Page]:
-    """Pages of a listing from its groups; any other answer as one page (cut only if too long)."""
-    asked_line = f"<i>{escape(asked if asked.startswith('📌') else 'Câu hỏi: ' + asked)}</i>\n" if asked else None
+def answer_pages(answer: Answer, title: str | None = None) -> list[Page]:
+    """Pages of a listing from its groups; any other answer as one page (cut only if too long).
+    ``title`` (in italics) opens the first page."""
+    title_line = f"<i>{escape(title)}</i>\n" if title else None
     if any(isinstance(b, GroupBlock) for b in answer.blocks):
-        return _listing_pages(answer, asked_line)
-    text = answer_html(answer.model_copy(update={"citations": []}), asked=asked)
+        return _listing_pages(answer, title_line)
+    text = answer_html(answer.model_copy(update={"citations": []}), title=title)
     chunks = split_html(text, limit=PAGE_BUDGET)
     pages = [Page(lines=[chunk]) for chunk in chunks]
     pages[0].rows = [(n, c.id, c.label) for n, c in enumerate(answer.citations, start=1)]

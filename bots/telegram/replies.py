@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
@@ -49,3 +49,13 @@ async def typing(message: Message) -> AsyncIterator[None]:
     finally:
         done.set()
         await task
+
+
+async def own_keyboard(query: CallbackQuery, refusal: str) -> bool:
+    """In groups, only the official whose message a keyboard answers may press it."""
+    message = query.message
+    replied = message.reply_to_message if isinstance(message, Message) else None
+    if replied is not None and replied.from_user is not None and replied.from_user.id != query.from_user.id:
+        await query.answer(refusal, show_alert=True)
+        return False
+    return True

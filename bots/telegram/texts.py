@@ -13,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "quynay": "Nhiệm vụ của đơn vị trong quý này",
     "quysau": "Nhiệm vụ của đơn vị trong quý sau",
     "phoihop": "Những việc đơn vị phối hợp thực hiện",
+    "nhacviec": "Nhắc việc hằng tuần và đầu quý",
 }
 
 WELCOME = (
@@ -40,6 +41,7 @@ HELP = (
     "/quynay — nhiệm vụ của đơn vị trong quý này\n"
     "/quysau — nhiệm vụ của đơn vị trong quý sau\n"
     "/phoihop — những việc đơn vị phối hợp thực hiện\n"
+    "/nhacviec — bản tin nhắc việc hằng tuần và đầu quý\n"
     "/row_… — xem nguyên văn một dòng được trích dẫn\n\n"
     "Dưới mỗi câu trả lời: nút «Xem dòng» để xem nguyên văn, 👍/👎 để góp ý."
 )
@@ -94,6 +96,7 @@ NO_ACCESS_RULE = (
     "Chưa cấu hình ai được dùng bot: hãy đặt CCHC_TELEGRAM_ALLOWED_IDS (mã người dùng hoặc nhóm, "
     "cách nhau bằng dấu phẩy) hoặc CCHC_TELEGRAM_JOIN_CODE (mã tham gia gửi kèm /start)."
 )
+BAD_TIMEZONE = "CCHC_TELEGRAM_TIMEZONE «{value}» không phải múi giờ hợp lệ; hãy dùng dạng «Asia/Ho_Chi_Minh»."
 BAD_RATE_LIMIT = "CCHC_TELEGRAM_RATE_LIMIT «{value}» không hợp lệ; hãy viết dạng «10/minute» hoặc «100/hour»."
 WEBHOOK_URL_MISSING = (
     "Chế độ webhook cần CCHC_TELEGRAM_WEBHOOK_URL: địa chỉ HTTPS công khai mà Telegram gửi cập nhật tới, "
@@ -118,3 +121,28 @@ GROUP_GREETING = (
 )
 ERROR_REPORT = "⚠️ Lỗi khi xử lý cập nhật {update} (chat {chat}): {error}"
 DONVI_TIMEOUT = "Đã hết thời gian chọn đơn vị; đơn vị cũ (nếu có) được giữ nguyên. Gõ /donvi để chọn lại."
+
+# /nhacviec
+REMINDER_NEEDS_AGENCY = "Để nhận nhắc việc, trước hết hãy chọn đơn vị bằng /donvi."
+REMINDER_OFF = (
+    "Nhắc việc đang tắt.\nBật để nhận mỗi tuần một bản tin các việc của <b>{agency}</b> — <b>{province}</b> "
+    "đến hạn trong {days} ngày tới, và một bản tin đầu mỗi quý. Chọn ngày nhận:"
+)
+REMINDER_ON = (
+    "Nhắc việc đang bật cho <b>{agency}</b> — <b>{province}</b>: {weekday} hằng tuần lúc {time} "
+    "(giờ Việt Nam), các việc đến hạn trong {days} ngày tới.\nBản tin đầu quý (ngày 1/1, 1/4, 1/7, 1/10): {quarterly}."
+)
+REMINDER_CHOOSE_DAY = "Chọn ngày nhận bản tin hằng tuần:"
+REMINDER_CHOOSE_TIME = "Nhận bản tin vào <b>{weekday}</b>. Chọn giờ nhận:"
+REMINDER_STOPPED = "Đã tắt nhắc việc. Gõ /nhacviec để bật lại."
+REMINDER_NOT_YOURS = "Các nút này dành cho người đã gõ /nhacviec."
+REMINDER_WEEKLY = "🔔 Nhắc việc tuần: {agency} — {province}, các việc đến hạn trong {days} ngày tới"
+REMINDER_QUARTERLY = "🔔 Đầu quý: {agency} — {province}, các việc trong quý này"
+QUARTERLY_ON = "bật"
+QUARTERLY_OFF = "tắt"
+QUARTERLY_BUTTON_ON = "Bật bản tin đầu quý"
+QUARTERLY_BUTTON_OFF = "Tắt bản tin đầu quý"
+CHANGE_SCHEDULE_BUTTON = "🗓 Đổi ngày giờ"
+STOP_REMINDER_BUTTON = "🔕 Tắt nhắc việc"
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+WEEKDAY_BUTTONS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")

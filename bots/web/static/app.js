@@ -122,7 +122,8 @@ async function start() {
     );
   };
 
-  const [health, plans, agencies] = await Promise.allSettled([getJson("health"), getJson("plans"), getJson("agencies")]);
+  const [health, plans, agencies, choices] = await Promise.allSettled(
+    [getJson("health"), getJson("plans"), getJson("agencies"), getJson("agency-choices")]);
   if (health.status === "fulfilled") {
     if (!health.value.loaded) showBanner("Chỉ mục kế hoạch chưa sẵn sàng; trợ lý sẽ trả lời được sau khi quản trị viên xây dựng chỉ mục.");
     if (health.value.max_question_chars) input.maxLength = health.value.max_question_chars;
@@ -134,8 +135,7 @@ async function start() {
   showPlans(planList, today);
   showCount();
   showSuggestions(planList);
-  picker.setProvinces([...new Set(planList.map((plan) => plan.province))].sort((a, b) => a.localeCompare(b, "vi")));
-  if (agencies.status === "fulfilled") picker.setAgencies(agencies.value);
+  if (choices.status === "fulfilled") picker.setChoices(agencies.status === "fulfilled" ? agencies.value : [], choices.value);
   document.body.dataset.ready = "true"; // for tests and for styling the first paint
 }
 

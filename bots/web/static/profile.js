@@ -1,5 +1,5 @@
-// «Đơn vị của tôi»: pick an agency (and optionally a province) once, remembered in localStorage,
-// then ask about it with one click.
+// «Đơn vị của tôi»: one search over agency + province pairs ("Sở Tài chính — Hà Tĩnh"), chosen once,
+// remembered in localStorage, then asked about with one click.
 
 import { getJson } from "./api.js";
 import { append, clear, el, fold } from "./dom.js";
@@ -56,27 +56,36 @@ function searchable(agency) {
   return fold([agency.name, agency.short, ...(agency.aliases || [])].join(" | "));
 }
 
-/** Agencies whose name, short name or an alias contains every word typed (diacritics optional). */
-export function matchAgencies(agencies, query) {
+/** One entry per agency and province the plans name together ("Sở Tài chính — Hà Tĩnh"),
+ *  searchable by the agency's names and aliases and by the province. */
+export function pickerEntries(agencies, choices) {
+  const byId = new Map(agencies.map((agency) => [agency.id, agency]));
+  return choices.map((choice) => {
+    const agency = byId.get(choice.id) || { id: choice.id, name: choice.name, short: "", aliases: [], collective: false };
+    return { ...choice, agency, folded: `${searchable(agency)} | ${fold(choice.province)}` };
+  });
+}
+
+/** Entries whose agency names or province contain every word typed (diacritics optional). */
+export function matchEntries(entries, query) {
   const words = fold(query).split(" ").filter(Boolean);
   if (!words.length) return [];
+  const joined = words.join(" ");
   const scored = [];
-  for (const agency of agencies) {
-    const haystack = agency._folded || (agency._folded = searchable(agency));
-    if (!words.every((word) => haystack.includes(word))) continue;
-    const name = fold(agency.name);
-    const joined = words.join(" ");
-    const score = (name.startsWith(joined) ? 0 : 2) + (agency.collective ? 1 : 0) + (fold(agency.short) === joined ? -3 : 0);
-    scored.push([score, name.length, agency]);
+  for (const entry of entries) {
+    if (!words.every((word) => entry.folded.includes(word))) continue;
+    const name = fold(entry.agency.name);
+    const score = (joined.startsWith(name) || name.startsWith(joined) ? 0 : 2) + (entry.agency.collective ? 1 : 0)
+      + (fold(entry.agency.short) === joined ? -3 : 0);
+    scored.push([score, name.length, entry.label, entry]);
   }
-  scored.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  return scored.slice(0, MAX_RESULTS).map((item) => item[2]);
+  scored.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2].localeCompare(b[2], "vi"));
+  return scored.slice(0, MAX_RESULTS).map((item) => item[3]);
 }
 
 export class ProfilePicker {
   constructor({ onDuties }) {
     this.onDuties = onDuties;
-    this.agencies = [];
     this.profile = loadProfile();
     this.active = -1;
     this.results = [];
@@ -84,7 +93,6 @@ export class ProfilePicker {
     this.toggle = document.getElementById("profile-toggle");
     this.search = document.getElementById("agency-search");
     this.list = document.getElementById("agency-results");
-    this.province = document.getElementById("province");
     this.current = document.getElementById("profile-current");
     this.quick = document.getElementById("quick");
     this.quickAgency = document.getElementById("quick-agency");
@@ -92,11 +100,6 @@ export class ProfilePicker {
     this.toggle.addEventListener("click", () => this.setOpen(this.panel.hidden));
     this.search.addEventListener("input", () => this.showResults());
     this.search.addEventListener("keydown", (event) => this.onKey(event));
-    this.province.addEventListener("change", () => {
-      this.profile.province = this.province.value;
-      saveProfile(this.profile);
-      this.render();
-    });
     for (const button of this.quick.querySelectorAll("button[data-quick]")) {
       button.addEventListener("click", () => {
         this.setOpen(false); // make room for the answer
@@ -104,21 +107,28 @@ export class ProfilePicker {
         this.onDuties(label, request);
       });
     }
+    this.entries = [];
     this.render();
-    this.loadProvinces();
   }
 
   get agencyId() {
     return this.profile.agency ? this.profile.agency.id : null;
   }
 
-  setAgencies(agencies) {
-    this.agencies = agencies;
-  }
-
-  setProvinces(provinces) {
-    for (const name of provinces) this.province.append(el("option", { value: name }, name));
-    this.province.value = provinces.includes(this.profile.province) ? this.profile.province : "";
+  /** The agency table (names, aliases) and the agency-province pairs of the loaded plans. */
+  setChoices(agencies, choices) {
+    this.entries = pickerEntries(agencies, choices);
+    const { agency, province } = this.profile;
+    if (agency && !province) {
+      // saved before the province was part of the choice: complete it when only one fits
+      const provinces = [...new Set(this.entries.filter((e) => e.id === agency.id).map((e) => e.province))];
+      this.provincesOf = provinces;
+      if (provinces.length === 1) {
+        this.profile.province = provinces[0];
+        saveProfile(this.profile);
+      }
+    }
+    this.render();
   }
 
   setOpen(open) {
@@ -128,7 +138,7 @@ export class ProfilePicker {
   }
 
   showResults() {
-    this.results = matchAgencies(this.agencies, this.search.value);
+    this.results = matchEntries(this.entries, this.search.value);
     this.active = this.results.length ? 0 : -1;
     clear(this.list);
     if (!this.search.value.trim()) {
@@ -139,16 +149,18 @@ export class ProfilePicker {
     if (!this.results.length) {
       this.list.append(el("li", { class: "empty" }, "Không tìm thấy đơn vị phù hợp."));
     }
-    this.results.forEach((agency, i) => {
+    this.results.forEach((entry, i) => {
+      const { agency } = entry;
       const extra = [agency.short, ...(agency.aliases || []).slice(0, 2)].filter(Boolean).join(", ");
       const option = el(
         "li",
-        { role: "option", id: `agency-option-${i}`, "aria-selected": String(i === this.active), dataset: { agency: agency.id } },
-        el("span", { class: "option-name" }, agency.name),
+        { role: "option", id: `agency-option-${i}`, "aria-selected": String(i === this.active),
+          dataset: { agency: entry.id, province: entry.province } },
+        el("span", { class: "option-name" }, entry.label),
         extra ? el("span", { class: "option-extra" }, extra) : null,
       );
       option.addEventListener("mousedown", (event) => event.preventDefault()); // keep focus in the input
-      option.addEventListener("click", () => this.choose(agency));
+      option.addEventListener("click", () => this.choose(entry));
       this.list.append(option);
     });
     this.list.hidden = false;
@@ -171,31 +183,13 @@ export class ProfilePicker {
     }
   }
 
-  choose(agency) {
-    this.profile.agency = { id: agency.id, name: agency.name };
+  choose(entry) {
+    this.profile = { agency: { id: entry.id, name: entry.agency.name }, province: entry.province };
     saveProfile(this.profile);
     this.search.value = "";
     this.list.hidden = true;
     clear(this.list);
     this.search.setAttribute("aria-expanded", "false");
-    this.render();
-    this.loadProvinces();
-  }
-
-  /** Provinces whose plans name the chosen agency: one is chosen for you, several need a choice. */
-  async loadProvinces() {
-    if (!this.profile.agency) return;
-    try {
-      const choices = await getJson(`agency-choices?q=${encodeURIComponent(this.profile.agency.name)}`);
-      this.provincesOf = [...new Set(choices.filter((c) => c.id === this.profile.agency.id).map((c) => c.province))];
-    } catch (_) {
-      this.provincesOf = [];
-    }
-    if (this.provincesOf.length === 1 && !this.profile.province) {
-      this.profile.province = this.provincesOf[0];
-      this.province.value = this.provincesOf[0];
-      saveProfile(this.profile);
-    }
     this.render();
   }
 
@@ -206,7 +200,7 @@ export class ProfilePicker {
     if (subject && several) {
       append(this.current, "Đơn vị đã chọn: ", el("strong", {}, subject),
         el("span", { class: "need-province", role: "alert" },
-          ` — có trong kế hoạch của ${this.provincesOf.join(", ")}: hãy chọn tỉnh để hỏi nhanh.`));
+          ` — có trong kế hoạch của ${this.provincesOf.join(", ")}: hãy chọn lại đơn vị kèm tỉnh để hỏi nhanh.`));
       this.toggle.textContent = `Đơn vị: ${this.profile.agency.name}`;
       this.quick.hidden = true;
       return;

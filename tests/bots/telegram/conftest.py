@@ -149,7 +149,7 @@ class Harness:
         """An answer's lines as the user sees them, without the «Câu hỏi» line and the sources."""
         text = re.split(r"\n+Nguồn \(bấm mã", "\n".join(p["text"] for p in parts))[0]
         lines = [line for line in text.split("\n") if line.strip()]
-        return lines[1:] if lines and lines[0].startswith(("Câu hỏi: ", "📌 ")) else lines
+        return lines[1:] if lines and lines[0].startswith(("Câu hỏi: ", "📌 ", "🔔 ")) else lines
 
     @staticmethod
     def page_lines(answer: Any, page: int = 0) -> list[str]:
@@ -172,6 +172,34 @@ class Harness:
         for question in questions:
             answer = (assistant or self.assistant).ask(question, today=TODAY, session=session)
         return [line for line in answer.answer.split("\n") if line.strip()]
+
+    @staticmethod
+    def buttons(message: dict) -> dict[str, str]:
+        """callback data -> button text."""
+        rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+        return {b["callback_data"]: b["text"] for row in rows for b in row if "callback_data" in b}
+
+    async def choose(self, user: Any, message: dict, data: str) -> dict:
+        """Press a button and wait until the bot has answered the press and edited the message."""
+
+        def edits() -> int:
+            return sum(c.params.get("message_id") == message["message_id"] for c in self.api.called("editMessageText"))
+
+        before = edits()
+        query_id = await self.api.press(user, message, data)
+        await self.api.wait_for(lambda: any(c.params.get("callback_query_id") == query_id
+                                            for c in self.api.called("answerCallbackQuery")), what=f"answer to {data}")
+        await self.api.wait_for(lambda: edits() > before, what=f"edit after {data}")
+        return self.api.chats[message["chat"]["id"]].messages[message["message_id"]]
+
+    async def pick_agency(self, user: Any, name: str, agency_id: str, province: str) -> None:
+        """/donvi <name>, then the agency and province buttons (a private chat)."""
+        before = len(self.api.bot_messages(user.id))
+        await self.api.send_text(user, f"/donvi {name}")
+        choices = (await self.api.wait_for_messages(user.id, before + 1))[before]
+        provinces = await self.choose(user, choices, f"ag:{agency_id}")
+        by_name = {text: data for data, text in self.buttons(provinces).items()}
+        await self.choose(user, provinces, by_name[province])
 
     def feedback(self, settings: Settings | None = None) -> FeedbackStore:
         return FeedbackStore((settings or self.settings()).feedback_db)

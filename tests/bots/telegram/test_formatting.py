@@ -158,7 +158,7 @@ def test_answer_bolds_group_titles_and_lists_row_commands(fake) -> None:
     text = ("Sở Nội vụ, quý IV/2022 — KH CCHC 2022 Hà Tĩnh: 1 nhiệm vụ.\n"
             "Chủ trì, đến hạn trong quý IV/2022:\n"
             "1. Xây dựng <Đề án> & kế hoạch; thời hạn: Quý IV/2022 [KH CCHC 2022 Hà Tĩnh, IV.1 › 3.3]")
-    rendered = answer_html(_answer(text, [citation]), asked="Sở Nội vụ có những nhiệm vụ gì trong quý này?")
+    rendered = answer_html(_answer(text, [citation]), title="Câu hỏi: Sở Nội vụ có những nhiệm vụ gì trong quý này?")
     assert "<b>Sở Nội vụ, quý IV/2022 — KH CCHC 2022 Hà Tĩnh: 1 nhiệm vụ.</b>" in rendered
     assert "<b>Chủ trì, đến hạn trong quý IV/2022:</b>" in rendered
     assert "1. Xây dựng &lt;Đề án&gt; &amp; kế hoạch" in rendered

@@ -5,26 +5,6 @@ from __future__ import annotations
 from bots.telegram import texts
 
 
-def buttons(message: dict) -> dict[str, str]:
-    """callback data -> button text."""
-    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
-    return {b["callback_data"]: b["text"] for row in rows for b in row if "callback_data" in b}
-
-
-async def choose(tg, user, message: dict, data: str) -> dict:
-    """Press a button and wait until the bot has answered the press and edited the message."""
-
-    def edits() -> int:
-        return sum(c.params.get("message_id") == message["message_id"] for c in tg.api.called("editMessageText"))
-
-    before = edits()
-    query_id = await tg.api.press(user, message, data)
-    await tg.api.wait_for(lambda: any(c.params.get("callback_query_id") == query_id
-                                      for c in tg.api.called("answerCallbackQuery")), what=f"answer to {data}")
-    await tg.api.wait_for(lambda: edits() > before, what=f"edit after {data}")
-    return tg.api.chats[message["chat"]["id"]].messages[message["message_id"]]
-
-
 async def test_donvi_keyboard_then_quynay_after_a_restart(tg) -> None:
     official = tg.user("Thu")
     settings = tg.settings(telegram_allowed_ids=[official.id])
@@ -36,16 +16,16 @@ async def test_donvi_keyboard_then_quynay_after_a_restart(tg) -> None:
         await tg.api.send_text(official, "/donvi noi vu")
         choices = (await tg.api.wait_for_messages(official.id, 2))[1]
         assert choices["text"] == texts.DONVI_CHOOSE
-        offered = buttons(choices)
+        offered = tg.buttons(choices)
         assert list(offered)[0] == "ag:so-noi-vu" and offered["ag:so-noi-vu"] == "Sở Nội vụ"
         assert "donvi-cancel" in offered
 
-        provinces = await choose(tg, official, choices, "ag:so-noi-vu")
+        provinces = await tg.choose(official, choices, "ag:so-noi-vu")
         assert provinces["text"] == "Đơn vị: Sở Nội vụ. Anh/chị thuộc tỉnh nào?"
-        by_name = {text: data for data, text in buttons(provinces).items()}
+        by_name = {text: data for data, text in tg.buttons(provinces).items()}
         assert {"Hà Tĩnh", "Nam Định", "Sóc Trăng", "Khánh Hòa", "Hưng Yên"} <= set(by_name)
 
-        saved = await choose(tg, official, provinces, by_name["Hà Tĩnh"])
+        saved = await tg.choose(official, provinces, by_name["Hà Tĩnh"])
         assert saved["text"].startswith("Đã lưu: Sở Nội vụ, tỉnh Hà Tĩnh.")
         assert "reply_markup" not in saved
 
@@ -61,7 +41,7 @@ async def test_donvi_keyboard_then_quynay_after_a_restart(tg) -> None:
     titles = [line for line in tg.lines(answer) if line.endswith(":") and not line[0].isdigit()]
     assert titles and all(f"<b>{title}</b>" in "".join(m["raw_html"] for m in answer) for title in titles)
     assert "/row_hatinh2022_" in text
-    assert any(data.startswith("row:hatinh2022_") for data in buttons(answer[-1]))
+    assert any(data.startswith("row:hatinh2022_") for data in tg.buttons(answer[-1]))
     assert not tg.api.failures()
 
 
@@ -76,10 +56,10 @@ async def test_donvi_asks_for_a_name_then_quysau_and_phoihop(tg) -> None:
         reply = await tg.api.send_text(official, "tư pháp", reply_to=prompt)
         choices = (await tg.api.wait_for_messages(official.id, 2))[1]
         assert choices["reply_to_message"]["message_id"] == reply["message_id"]
-        assert list(buttons(choices))[0] == "ag:so-tu-phap"
-        provinces = await choose(tg, official, choices, "ag:so-tu-phap")
-        by_name = {text: data for data, text in buttons(provinces).items()}
-        await choose(tg, official, provinces, by_name["Hà Tĩnh"])
+        assert list(tg.buttons(choices))[0] == "ag:so-tu-phap"
+        provinces = await tg.choose(official, choices, "ag:so-tu-phap")
+        by_name = {text: data for data, text in tg.buttons(provinces).items()}
+        await tg.choose(official, provinces, by_name["Hà Tĩnh"])
 
         next_quarter_parts = await tg.ask(official, "/quysau")
         coordinating_parts = await tg.ask(official, "/phoihop")
@@ -106,7 +86,7 @@ async def test_donvi_unknown_name_cancel_and_someone_elses_keyboard(tg) -> None:
         query = await tg.api.press(colleague, choices, "ag:so-y-te")
         await tg.api.wait_for(lambda: any(c.params.get("callback_query_id") == query
                                           for c in tg.api.called("answerCallbackQuery")))
-        cancelled = await choose(tg, official, choices, "donvi-cancel")
+        cancelled = await tg.choose(official, choices, "donvi-cancel")
 
     assert not_found["text"] == "Không tìm thấy đơn vị «Sở Không Tồn Tại <xyz>». " \
                                 "Hãy thử tên đầy đủ hoặc tên viết tắt, ví dụ «Sở Nội vụ», «Sở TT&TT»."

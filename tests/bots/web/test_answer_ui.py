@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import httpx
 import openpyxl
 import pytest
 from playwright.sync_api import expect
@@ -184,19 +185,37 @@ def test_the_welcome_screen_lists_the_plans_and_what_this_quarter_means(page, li
     expect(page.locator("#period-note")).to_contain_text("«Quý này» là quý IV/2026, nhưng các kế hoạch đã nạp thuộc năm 2021, 2022")
 
 
-def test_an_agency_in_several_provinces_needs_its_province(page, live_server):
+def test_one_picker_offers_each_agency_once_per_province(page, live_server):
+    provinces = sorted({c["province"] for c in httpx.get(f"{live_server.url}/api/agency-choices").json()
+                        if c["id"] == "so-tai-chinh"})
+    assert len(provinces) > 1
     open_page(page, live_server)
     page.click("#profile-toggle")
     page.fill("#agency-search", "so tai chinh")
-    page.locator("#agency-results [role=option]").first.click()
 
-    expect(page.locator(".need-province")).to_contain_text("hãy chọn tỉnh")
-    expect(page.locator("#quick")).to_be_hidden()
-    page.select_option("#province", "Hà Tĩnh")
+    names = page.locator("#agency-results [role=option] .option-name")
+    expect(names).to_have_count(len(provinces))
+    assert sorted(names.all_inner_texts()) == [f"Sở Tài chính — {p}" for p in provinces]
+    page.fill("#agency-search", "tai chinh ha tinh")
+    expect(names).to_have_text(["Sở Tài chính — Hà Tĩnh"])
+    names.first.click()
+
+    expect(page.locator("#profile-current")).to_have_text("Đơn vị đã chọn: Sở Tài chính tỉnh Hà Tĩnh")
     expect(page.locator("#quick")).to_be_visible()
     page.get_by_role("button", name="Quý này", exact=True).click()
     expect(page.locator(".message.assistant .answer-heading").first).to_contain_text("Sở Tài chính, quý IV/2022 — KH CCHC 2022 Hà Tĩnh",
                                                                                       timeout=60_000)
+
+
+def test_a_remembered_agency_without_province_asks_for_one_where_several_fit(page, live_server):
+    open_page(page, live_server)
+    page.evaluate("""localStorage.setItem("cchc.profile", JSON.stringify(
+        {agency: {id: "so-tai-chinh", name: "Sở Tài chính"}, province: ""}))""")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+
+    expect(page.locator(".need-province")).to_contain_text("hãy chọn lại đơn vị kèm tỉnh")
+    expect(page.locator("#quick")).to_be_hidden()
 
 
 def test_back_closes_the_row_viewer_not_the_app(page, live_server):

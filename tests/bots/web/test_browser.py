@@ -102,11 +102,10 @@ def test_my_agency_is_picked_once_and_asked_about_in_one_click(page, live_server
     expect(page.locator("#quick")).to_be_hidden()
 
     page.click("#profile-toggle")
-    page.fill("#agency-search", "so noi vu")  # typed without diacritics
+    page.fill("#agency-search", "so noi vu ha tinh")  # typed without diacritics, province included
     option = page.locator("#agency-results [role=option]").first
-    expect(option).to_contain_text("Sở Nội vụ")
+    expect(option.locator(".option-name")).to_have_text("Sở Nội vụ — Hà Tĩnh")
     option.click()
-    page.select_option("#province", "Hà Tĩnh")
     expect(page.locator("#profile-current")).to_have_text("Đơn vị đã chọn: Sở Nội vụ tỉnh Hà Tĩnh")
     shoot(page, "profile-desktop")
     page.get_by_role("button", name="Quý này", exact=True).click()
