@@ -1,46 +1,50 @@
-"""👍/👎 feedback from every channel, kept in SQLite so weak answers can become evaluation questions.
+"""👍/👎 feedback from every channel, kept in a database so weak answers can become evaluation questions.
 
 One row per answer (its signed answer id): a second vote on the same answer replaces the first.
 Every row starts in the review queue (`pending`); only rows a person accepted can enter the
-question set. The database has a size cap, and runs in WAL mode so the web server's threads,
-the bot and `cchc feedback` can use it together.
+question set. SQLAlchemy Core over a SQLite file by default (WAL mode, so the web server's
+threads, the bot and `cchc feedback` use it together), or PostgreSQL with CCHC_DATABASE_URL so
+every worker and machine writes to one place. The database has a size cap.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import threading
 from pathlib import Path
 from typing import Literal
 
+import sqlalchemy as sa
 from pydantic import BaseModel, Field
 
 from cchc.errors import FeedbackFullError
 from cchc.settings import Settings
+from service.database import connect_engine, upsert
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    comment TEXT,
-    session TEXT,
-    today TEXT,
-    citations TEXT NOT NULL DEFAULT '[]'
+FEEDBACK_DB = "feedback.sqlite3"
+_metadata = sa.MetaData()
+_feedback = sa.Table(
+    "feedback", _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text, nullable=False),
+    sa.Column("rating", sa.Text, sa.CheckConstraint("rating IN ('up', 'down')"), nullable=False),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("answer", sa.Text, nullable=False),
+    sa.Column("comment", sa.Text),
+    sa.Column("session", sa.Text),
+    sa.Column("today", sa.Text),
+    sa.Column("citations", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("answer_id", sa.Text),
+    sa.Column("status", sa.Text, nullable=False, server_default="pending"),
 )
-"""
-# Columns added after the first release, for databases made before them.
+_ANSWER_INDEX = sa.Index("feedback_answer", _feedback.c.answer_id, unique=True)
+# Columns added after the first release, for SQLite files made before them.
 _MIGRATIONS = {
     "answer_id": "ALTER TABLE feedback ADD COLUMN answer_id TEXT",
     "status": "ALTER TABLE feedback ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'",
 }
-_UNIQUE_ANSWER = "CREATE UNIQUE INDEX IF NOT EXISTS feedback_answer ON feedback (answer_id)"
-_COLUMNS = "id, created_at, channel, rating, question, answer, comment, session, today, citations, answer_id, status"
 
 ReviewStatus = Literal["pending", "accepted", "rejected"]
 
@@ -72,77 +76,77 @@ class StoredFeedback(Feedback):
 
 
 class FeedbackStore:
-    """One SQLite file; safe to share between the web server's threads and the bot."""
+    """One database; safe to share between the web server's threads, workers and the bot."""
 
-    def __init__(self, path: Path, max_bytes: int = 50_000_000):
-        self.path = path
+    def __init__(self, url: str | Path, max_bytes: int = 50_000_000):
+        if isinstance(url, Path):
+            url = f"sqlite:///{url.resolve()}"
         self.max_bytes = max_bytes
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._engine = connect_engine(url)
         self._lock = threading.Lock()
-        with self._connect() as connection:
-            connection.execute("PRAGMA journal_mode=WAL")  # persistent: set once, kept in the file
-            connection.execute(_SCHEMA)
-            present = {row[1] for row in connection.execute("PRAGMA table_info(feedback)")}
+        with self._engine.begin() as connection:
+            if self._engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")  # persistent: kept in the file
+            _feedback.create(connection, checkfirst=True)
+            present = {column["name"] for column in sa.inspect(connection).get_columns("feedback")}
             for column, statement in _MIGRATIONS.items():
                 if column not in present:
-                    connection.execute(statement)
-            connection.execute(_UNIQUE_ANSWER)
+                    connection.exec_driver_sql(statement)
+            _ANSWER_INDEX.create(connection, checkfirst=True)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> FeedbackStore:
-        return cls(settings.feedback_db, max_bytes=int(settings.feedback_max_mb * 1_000_000))
+        return cls(settings.database(FEEDBACK_DB), max_bytes=int(settings.feedback_max_mb * 1_000_000))
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+    def close(self) -> None:
+        self._engine.dispose()
 
-    def _size(self, connection: sqlite3.Connection) -> int:
-        pages = connection.execute("PRAGMA page_count").fetchone()[0]
-        return pages * connection.execute("PRAGMA page_size").fetchone()[0]
+    def _size(self, connection: sa.Connection) -> int:
+        if self._engine.dialect.name == "sqlite":
+            pages = connection.exec_driver_sql("PRAGMA page_count").scalar_one()
+            return pages * connection.exec_driver_sql("PRAGMA page_size").scalar_one()
+        return connection.execute(sa.text("SELECT pg_total_relation_size('feedback')")).scalar_one()
 
     def add(self, feedback: Feedback) -> int:
         """Store (or replace) the feedback on one answer; FeedbackFullError once the cap is reached."""
-        row = (
-            dt.datetime.now(dt.timezone.utc).isoformat(),
-            feedback.channel,
-            feedback.rating,
-            feedback.question,
-            feedback.answer,
-            feedback.comment,
-            feedback.session,
-            feedback.today.isoformat() if feedback.today else None,
-            json.dumps(feedback.citations),
-            feedback.answer_id,
-        )
-        with self._lock, self._connect() as connection:
+        row = {
+            "created_at": dt.datetime.now(dt.timezone.utc).isoformat(), "channel": feedback.channel,
+            "rating": feedback.rating, "question": feedback.question, "answer": feedback.answer,
+            "comment": feedback.comment, "session": feedback.session,
+            "today": feedback.today.isoformat() if feedback.today else None,
+            "citations": json.dumps(feedback.citations), "answer_id": feedback.answer_id,
+        }
+        statement = upsert(self._engine, _feedback, row, keys=["answer_id"],
+                           update={"created_at": row["created_at"], "rating": row["rating"],
+                                   "comment": row["comment"], "status": "pending"})
+        with self._lock, self._engine.begin() as connection:
             if self._size(connection) >= self.max_bytes:
                 raise FeedbackFullError(
                     "Kho góp ý đã đầy nên chưa ghi nhận được góp ý này. Xin lỗi bạn; quản trị viên đã được báo."
                 )
-            cursor = connection.execute(
-                "INSERT INTO feedback (created_at, channel, rating, question, answer, comment, session, today,"
-                " citations, answer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (answer_id) DO UPDATE SET created_at = excluded.created_at, rating = excluded.rating,"
-                " comment = excluded.comment, status = 'pending' RETURNING id",
-                row,
-            )
-            return int(cursor.fetchone()[0])
+            return int(connection.execute(statement.returning(_feedback.c.id)).scalar_one())
 
     def all(self, rating: str | None = None, status: ReviewStatus | None = None) -> list[StoredFeedback]:
-        clauses = [(f"{name} = ?", value) for name, value in (("rating", rating), ("status", status)) if value]
-        where = " WHERE " + " AND ".join(c for c, _ in clauses) if clauses else ""
-        with self._connect() as connection:
-            rows = connection.execute(f"SELECT {_COLUMNS} FROM feedback{where} ORDER BY id",
-                                      tuple(v for _, v in clauses)).fetchall()
+        query = sa.select(_feedback).order_by(_feedback.c.id)
+        if rating:
+            query = query.where(_feedback.c.rating == rating)
+        if status:
+            query = query.where(_feedback.c.status == status)
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
         return [
             StoredFeedback(
-                id=r[0], created_at=dt.datetime.fromisoformat(r[1]), channel=r[2], rating=r[3], question=r[4],
-                answer=r[5], comment=r[6], session=r[7], today=dt.date.fromisoformat(r[8]) if r[8] else None,
-                citations=json.loads(r[9]), answer_id=r[10] or f"legacy-{r[0]}", status=r[11],
+                id=r["id"], created_at=dt.datetime.fromisoformat(r["created_at"]), channel=r["channel"],
+                rating=r["rating"], question=r["question"], answer=r["answer"], comment=r["comment"],
+                session=r["session"], today=dt.date.fromisoformat(r["today"]) if r["today"] else None,
+                citations=json.loads(r["citations"]), answer_id=r["answer_id"] or f"legacy-{r['id']}",
+                status=r["status"],
             )
             for r in rows
         ]
 
     def review(self, feedback_id: int, status: ReviewStatus) -> bool:
         """Accept or reject one feedback; False if there is no such id."""
-        with self._lock, self._connect() as connection:
-            return connection.execute("UPDATE feedback SET status = ? WHERE id = ?", (status, feedback_id)).rowcount > 0
+        statement = sa.update(_feedback).where(_feedback.c.id == feedback_id).values(status=status)
+        with self._lock, self._engine.begin() as connection:
+            return connection.execute(statement).rowcount > 0

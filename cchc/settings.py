@@ -56,6 +56,17 @@ class Settings(BaseSettings):
     feedback_max_mb: float = Field(50.0, description="size cap of the feedback database")
     feedback_max_age_days: int = Field(30, description="how long after an answer feedback on it is accepted")
 
+    # Deployment mode: each setting swaps one in-process store for a shared server (docs/deploy.md).
+    chroma_url: str | None = Field(None, description="Chroma server (`chroma run`), e.g. http://127.0.0.1:8001")
+    redis_url: str | None = Field(None, description="sessions, rate limits, answer ids, current build, e.g. redis://127.0.0.1:6379/0")
+    database_url: SecretStr | None = Field(
+        None, description="SQLAlchemy URL for feedback, bot state and the embedding cache, e.g. postgresql+psycopg://…; default SQLite files in data_dir")
+    shared_dir: Path | None = Field(None, description="where builds are published for every worker (default data_dir)")
+    workers: int = Field(1, ge=1, le=64, description="web worker processes (`cchc serve --workers`)")
+    embed_processes: int = Field(0, ge=0, le=64, description="processes embedding in parallel; 0 = one per core")
+    embed_batch: int = Field(64, ge=1, le=4096, description="texts per embedding call")
+    build_poll_seconds: float = Field(2.0, gt=0, description="how often a worker checks the current build without a notification")
+
     # Telegram bot.
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
@@ -104,7 +115,13 @@ class Settings(BaseSettings):
 
     @property
     def index_dir(self) -> Path:
-        return self.data_dir / "index"
+        return (self.shared_dir or self.data_dir) / "index"
+
+    def database(self, name: str) -> str:
+        """SQLAlchemy URL of a store: CCHC_DATABASE_URL, or its own SQLite file in data_dir."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.data_dir / name).resolve()}"
 
     @property
     def feedback_db(self) -> Path:
