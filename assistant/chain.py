@@ -17,7 +17,7 @@ from assistant.compose import Draft, answered
 from assistant.contract import AgencyMention, Answer, Citation, Intent, Query
 from assistant.retrieval import PlanSearch, Retrieval
 from assistant.retriever import PlanRetriever, from_documents
-from assistant.session import SessionStore
+from assistant.session import Sessions
 from assistant.understand import QuestionParser
 
 
@@ -32,7 +32,7 @@ class Generator(Protocol):
 
 
 class Assistant:
-    def __init__(self, search: PlanSearch, parser: QuestionParser, sessions: SessionStore, generator: Generator):
+    def __init__(self, search: PlanSearch, parser: QuestionParser, sessions: Sessions, generator: Generator):
         self.search = search
         self.parser = parser
         self.sessions = sessions

@@ -1,12 +1,28 @@
-"""Conversation memory: the last understood question of each session, so follow-ups inherit it."""
+"""Conversation memory: the last understood question of each session, so follow-ups inherit it.
+
+SessionStore keeps it in the process; RedisSessionStore in Redis with a TTL, so a follow-up asked
+on any worker inherits the question asked on another.
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
+from typing import Any, Protocol
+
+from redis import RedisError
 
 from assistant.contract import Query
+
+logger = logging.getLogger(__name__)
+
+
+class Sessions(Protocol):
+    def get(self, session: str | None) -> Query | None: ...
+
+    def put(self, session: str | None, query: Query) -> None: ...
 
 
 class SessionStore:
@@ -39,3 +55,31 @@ class SessionStore:
             self._items.move_to_end(session)
             while len(self._items) > self.max_sessions:
                 self._items.popitem(last=False)
+
+
+class RedisSessionStore:
+    KEY = "cchc:session:"
+
+    def __init__(self, client: Any, ttl_seconds: float = 3600):
+        if ttl_seconds <= 0:
+            raise ValueError(f"ttl_seconds must be positive, got {ttl_seconds}")
+        self.client = client
+        self.ttl = max(1, int(ttl_seconds))
+
+    def get(self, session: str | None) -> Query | None:
+        if not session:
+            return None
+        try:
+            stored = self.client.get(self.KEY + session)
+        except RedisError as exc:  # Redis down: answer without the context, say why in the log
+            logger.warning("Session %s not read from Redis: %s", session, exc)
+            return None
+        return Query.model_validate_json(stored) if stored else None
+
+    def put(self, session: str | None, query: Query) -> None:
+        if not session:
+            return
+        try:
+            self.client.set(self.KEY + session, query.model_dump_json(), ex=self.ttl)
+        except RedisError as exc:
+            logger.warning("Session %s not saved to Redis: %s", session, exc)

@@ -2,8 +2,10 @@
 
 The id signs what the answer was (a digest of the question and the answer text, the cited row
 ids, the day it was issued), so feedback cannot invent an answer or claim rows the answer never
-cited. It is stateless: any worker holding the key can check it. The key is CCHC_SECRET_KEY, or a
-random one kept in the data directory, made once.
+cited. Any worker holding the key can check it. The key is CCHC_SECRET_KEY, or a random one kept
+in the data directory, made once. With CCHC_REDIS_URL every issued id is also registered in Redis
+for as long as feedback on it is accepted, and feedback must name a registered id: an id is
+honoured only if this deployment really sent it, whichever worker did.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.contract import Answer
 from cchc.errors import FeedbackRejectedError
@@ -62,14 +65,28 @@ def load_key(settings: Settings) -> bytes:
     return path.read_text(encoding="utf-8").strip().encode()
 
 
+REGISTERED = "cchc:answer:"
+
+
 class AnswerIds:
-    def __init__(self, key: bytes, max_age_days: int):
+    def __init__(self, key: bytes, max_age_days: int, registry: Any = None):
         self._key = key
         self._max_age = dt.timedelta(days=max_age_days)
+        self._registry = registry  # redis.Redis, or None: the signature alone vouches
 
     @classmethod
     def for_settings(cls, settings: Settings) -> AnswerIds:
-        return cls(load_key(settings), settings.feedback_max_age_days)
+        from service.shared import redis_client
+
+        return cls(load_key(settings), settings.feedback_max_age_days, redis_client(settings))
+
+    def _register(self, answer_id: str) -> None:
+        if self._registry is not None:
+            signature = answer_id.rsplit(".", 1)[-1]
+            self._registry.set(REGISTERED + signature, 1, ex=int(self._max_age.total_seconds()) + 86_400)
+
+    def _registered(self, answer_id: str) -> bool:
+        return self._registry is None or bool(self._registry.exists(REGISTERED + answer_id.rsplit(".", 1)[-1]))
 
     def _sign(self, payload: str) -> str:
         return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest()[:18])
@@ -79,7 +96,9 @@ class AnswerIds:
         body = {"q": _digest(question), "a": _digest(answer), "c": list(citations),
                 "d": (issued or dt.date.today()).isoformat()}
         payload = _b64(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode())
-        return f"{_VERSION}.{payload}.{self._sign(payload)}"
+        answer_id = f"{_VERSION}.{payload}.{self._sign(payload)}"
+        self._register(answer_id)
+        return answer_id
 
     def stamp(self, answer: Answer, question: str) -> Answer:
         """The answer with the id its feedback must quote."""
@@ -91,6 +110,8 @@ class AnswerIds:
         payload, _, signature = rest.partition(".")
         if version != _VERSION or not hmac.compare_digest(signature, self._sign(payload)):
             raise FeedbackRejectedError("Mã câu trả lời không hợp lệ: chỉ góp ý được cho câu trả lời trợ lý đã gửi.")
+        if not self._registered(answer_id):
+            raise FeedbackRejectedError("Câu trả lời này không còn được lưu để góp ý. Hãy hỏi lại rồi góp ý cho câu trả lời mới.")
         body = json.loads(_unb64(payload))
         issued = dt.date.fromisoformat(body["d"])
         if (today or dt.date.today()) - issued > self._max_age:

@@ -21,15 +21,14 @@ from indexer.lexical import LexicalIndex
 from indexer.manifest import ManifestIssue, load_manifest
 from indexer.parsers import PARSER_VERSION, parse_document
 from indexer.records import ParseIssue, PlanDocument
+from indexer.embed_cache import CacheStats, EmbeddingCache, EmbedPlan, embed_with_cache
 from indexer.store import (
-    COLLECTION,
     CURRENT_FILE,
     FORMAT_VERSION,
     META_FILE,
     PLANS_FILE,
     IndexMeta,
     Record,
-    chroma_client,
     chroma_metadata,
     current_build,
     embedding_text,
@@ -40,11 +39,12 @@ from indexer.store import (
     write_issues,
     write_records,
 )
+from indexer.vectors import Vectors
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-_EMBED_BATCH = 32
+_WRITE_BATCH = 1000  # records per Chroma add (its limit is about 5 000)
 _KEEP_BUILDS = 2
 
 
@@ -72,8 +72,9 @@ class BuildReport:
     build: Path | None
     changed: bool
     documents: list[DocumentSummary]
-    embedded: int = 0
+    embedded: int = 0  # texts the model read
     removed: int = 0
+    cache_hits: int = 0  # texts whose vectors came from the embedding cache
     seconds: float = 0.0
     size_bytes: int = 0
     rebuilt_reason: str | None = None
@@ -185,16 +186,31 @@ def _stale_from_manifest(issues: list[ManifestIssue], plans: list[PlanDocument],
     return kept
 
 
-def _write_chroma(build: Path, previous: _Previous, records: list[Record], embedding: EmbeddingFunction,
-                  progress: Progress) -> tuple[int, int]:
-    """Copy the previous vectors, then delete, refresh and add; (embedded, removed)."""
-    if previous.build:
-        shutil.copytree(previous.build / "chroma", build / "chroma")
+@dataclass(frozen=True)
+class Embedder:
+    """How a build turns record texts into vectors: the model, its identity, the embedding cache
+    and how many processes share the work."""
+
+    function: EmbeddingFunction
+    identity: str
+    plan: EmbedPlan = EmbedPlan()
+    cache: EmbeddingCache | None = None
+
+
+def _write_chroma(build: Path, previous: _Previous, records: list[Record], embedder: Embedder, vectors: Vectors,
+                  progress: Progress, stats: CacheStats) -> tuple[int, int]:
+    """Embedded: copy the previous vectors, then delete, refresh and add. On a server: a new
+    collection with every vector, unchanged texts from the cache. Returns (added, removed)."""
     old_ids, new_ids = previous.ids, {r.id for r in records}
-    client = chroma_client(build / "chroma")
+    if previous.build and not vectors.remote:
+        shutil.copytree(previous.build / "chroma", build / "chroma")
+    else:
+        old_ids = set()  # nothing copied: every record is written
+    client = vectors.client(build)
     try:  # one client per build, closed here: Chroma otherwise keeps it (and its files) for the process's life
         collection = client.get_or_create_collection(
-            COLLECTION, embedding_function=embedding, configuration={"hnsw": {"space": "cosine"}}
+            vectors.collection_name(build), embedding_function=embedder.function,
+            configuration={"hnsw": {"space": "cosine"}},
         )
         removed = sorted(old_ids - new_ids)
         if removed:
@@ -204,16 +220,18 @@ def _write_chroma(build: Path, previous: _Previous, records: list[Record], embed
         for start in range(0, len(kept), 500):
             batch = kept[start : start + 500]
             collection.update(ids=[r.id for r in batch], metadatas=[chroma_metadata(r) for r in batch])
-        to_embed = [r for r in records if r.id not in old_ids]
-        for start in range(0, len(to_embed), _EMBED_BATCH):
-            progress("embed", start, len(to_embed))
-            batch = to_embed[start : start + _EMBED_BATCH]
-            collection.add(ids=[r.id for r in batch], documents=[embedding_text(r) for r in batch],
-                           metadatas=[chroma_metadata(r) for r in batch])
-        progress("embed", len(to_embed), len(to_embed))
+        to_add = [r for r in records if r.id not in old_ids]
+        texts = [embedding_text(r) for r in to_add]
+        embedded = embed_with_cache(texts, embedder.identity, embedder.function, embedder.plan, embedder.cache,
+                                    stats, progress=lambda done, total: progress("embed", done, total))
+        for start in range(0, len(to_add), _WRITE_BATCH):
+            end = start + _WRITE_BATCH
+            collection.add(ids=[r.id for r in to_add[start:end]], embeddings=embedded[start:end],
+                           documents=texts[start:end], metadatas=[chroma_metadata(r) for r in to_add[start:end]])
+        progress("embed", stats.embedded, stats.embedded)
     finally:
         client.close()
-    return len(to_embed), len(removed)
+    return stats.embedded, len(previous.ids - new_ids)
 
 
 def _write_build(build: Path, records: list[Record], summaries: list[DocumentSummary], meta: IndexMeta) -> None:
@@ -264,6 +282,9 @@ def build_index(
     identity: str,
     agencies: AgencyTable,
     progress: Progress | None = None,
+    vectors: Vectors = Vectors(),
+    embed_plan: EmbedPlan = EmbedPlan(),
+    cache: EmbeddingCache | None = None,
 ) -> BuildReport:
     """Bring the index in line with the corpus, as one transaction.
 
@@ -296,7 +317,9 @@ def build_index(
     build.mkdir(parents=True)
     lease = leases.acquire(index_dir, build)  # a concurrent build must not take this one for an orphan
     try:
-        embedded, removed = _write_chroma(build, previous, records, embedding, progress)
+        stats = CacheStats()
+        embedder = Embedder(embedding, identity, embed_plan, cache)
+        embedded, removed = _write_chroma(build, previous, records, embedder, vectors, progress, stats)
         meta = IndexMeta(parser_version=PARSER_VERSION, embedding=identity, documents=fingerprints, stale=stale,
                          built_at=dt.datetime.now(dt.timezone.utc), rows=sum(r.kind == "row" for r in records),
                          sections=sum(r.kind == "prose" for r in records))
@@ -305,4 +328,6 @@ def build_index(
     finally:
         lease.release()
     leases.prune(index_dir, current=build, keep=_KEEP_BUILDS)
-    return report(build=build, changed=True, embedded=embedded, removed=removed, size_bytes=_folder_size(build))
+    vectors.drop_unused(leases.builds_present(index_dir))
+    return report(build=build, changed=True, embedded=embedded, removed=removed, cache_hits=stats.hits,
+                  size_bytes=_folder_size(build))

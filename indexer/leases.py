@@ -79,6 +79,11 @@ def _builds(index_dir: Path) -> list[Path]:
     return sorted(p for p in index_dir.glob(f"{BUILD_PREFIX}*") if p.is_dir())
 
 
+def builds_present(index_dir: Path) -> set[str]:
+    """Names of the build folders still on disk, complete or being written."""
+    return {build.name for build in _builds(index_dir)}
+
+
 def remove_orphans(index_dir: Path) -> list[str]:
     """Delete unfinished builds nobody is writing (left by a killed build); returns their names."""
     held = held_builds(index_dir)

@@ -12,18 +12,16 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-import chromadb
 from chromadb.api.types import EmbeddingFunction
-from chromadb.config import Settings as ChromaSettings
 from pydantic import BaseModel, Field, TypeAdapter
 
 from cchc.errors import IndexMismatchError, IndexNotReadyError, UnknownRecordError
 from indexer import leases
 from indexer.lexical import LexicalIndex
 from indexer.records import ParseIssue, PlanDocument, ProseSection, RowRecord
+from indexer.vectors import Vectors, chroma_client
 
 FORMAT_VERSION = 1
-COLLECTION = "plan-records"
 CURRENT_FILE = "current"
 META_FILE = "meta.json"
 RECORDS_FILE = "records.jsonl"
@@ -42,11 +40,6 @@ class IndexMeta(BaseModel):
     rows: int = 0
     sections: int = 0
     stale: dict[str, str] = Field(default_factory=dict, description="plan id -> why its new version failed; last good records served")
-
-
-def chroma_client(path: Path) -> Any:
-    # Telemetry would try to reach the network; this machine has none to offer.
-    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -150,7 +143,8 @@ class Index:
     and one Chroma client, released on close (Chroma would otherwise keep it for the process's life).
     """
 
-    def __init__(self, build: Path, embedding: EmbeddingFunction, expected_identity: str):
+    def __init__(self, build: Path, embedding: EmbeddingFunction, expected_identity: str,
+                 vectors: Vectors = Vectors()):
         if build is None or not (build / META_FILE).exists():
             raise IndexNotReadyError("Chưa có chỉ mục. Hãy chạy `cchc index` để xây dựng.")
         self.build = build
@@ -171,12 +165,16 @@ class Index:
         self.plans: dict[str, PlanDocument] = {plan.id: plan for plan in plans}
         self.lexical = LexicalIndex.load(build / "lexical")
         self._lease = leases.acquire(build.parent, build)
-        self._private_copy = _read_only_copy(build / "chroma")
+        self._private_copy = None if vectors.remote else _read_only_copy(build / "chroma")
         if self._private_copy is not None:  # removed at close, or at exit if nobody closes
             weakref.finalize(self, shutil.rmtree, self._private_copy.parent, True)
-        self._client = chroma_client(self._private_copy or build / "chroma")
         try:
-            self.collection = self._client.get_collection(COLLECTION, embedding_function=embedding)
+            self._client = (chroma_client(self._private_copy) if self._private_copy else vectors.client(build))
+        except Exception:
+            self._lease.release()
+            raise
+        try:
+            self.collection = self._client.get_collection(vectors.collection_name(build), embedding_function=embedding)
         except Exception:
             self.close()
             raise

@@ -5,6 +5,7 @@ Nothing here runs at import time; callers decide when models load.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 
@@ -15,7 +16,10 @@ from indexer.build import BuildReport, Progress, build_index
 from indexer.embeddings import load_embedding, load_plugins
 from indexer.periods import quarter_key, roman_or_int
 from indexer.records import RowRecord
+from indexer.embed_cache import EmbeddingCache, EmbedPlan
 from indexer.store import Index, current_build
+from indexer.vectors import Vectors
+from service.database import connect_engine
 from indexer.vntext import fold
 
 
@@ -34,21 +38,46 @@ def embedding_for(settings: Settings, serving: bool = False):  # noqa: ANN201 - 
     )
 
 
-def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
-    embedding = embedding_for(settings)
-    return build_index(
-        corpus_dir=settings.corpus_dir,
-        index_dir=settings.index_dir,
-        embedding=embedding,
-        identity=embedding.identity,
-        agencies=agency_table(),
-        progress=progress,
+EMBEDDING_CACHE_DB = "embedding-cache.sqlite3"
+
+
+def embed_plan(settings: Settings) -> EmbedPlan:
+    return EmbedPlan(
+        processes=settings.embed_processes or os.cpu_count() or 1, batch=settings.embed_batch,
+        model=settings.embedding_model, plugins=tuple(settings.plugins),
+        query_prefix=settings.embedding_query_prefix, passage_prefix=settings.embedding_passage_prefix,
     )
 
 
-def open_index(settings: Settings) -> Index:
+def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
+    """Build (or bring up to date) the index; in the deployment mode one build at a time across
+    workers and machines, and every worker is told of the new build."""
+    from service.builds import BuildPointer
+
+    embedding = embedding_for(settings)
+    pointer = BuildPointer.for_settings(settings)
+    with pointer.building():
+        report = build_index(
+            corpus_dir=settings.corpus_dir,
+            index_dir=settings.index_dir,
+            embedding=embedding,
+            identity=embedding.identity,
+            agencies=agency_table(),
+            progress=progress,
+            vectors=Vectors(settings.chroma_url),
+            embed_plan=embed_plan(settings),
+            cache=EmbeddingCache(connect_engine(settings.database(EMBEDDING_CACHE_DB))),
+        )
+        if report.build is not None:
+            pointer.publish(report.build.name)
+    return report
+
+
+def open_index(settings: Settings, build_name: str | None = None) -> Index:
+    """The current build (or the named one), with the embedding function queries need."""
     embedding = embedding_for(settings, serving=True)
-    return Index(current_build(settings.index_dir), embedding, embedding.identity)
+    build = settings.index_dir / build_name if build_name else current_build(settings.index_dir)
+    return Index(build, embedding, embedding.identity, Vectors(settings.chroma_url))
 
 
 def parse_quarter(text: str) -> int:
@@ -97,13 +126,23 @@ def filter_rows(
     return sorted(rows, key=lambda r: (order.get(r.document, 99), r.lines[0]))
 
 
+def session_store(settings: Settings):  # noqa: ANN201 - assistant.session.Sessions
+    """Conversations in Redis when configured (every worker sees them), else in this process."""
+    from assistant.session import RedisSessionStore, SessionStore
+    from service.shared import redis_client
+
+    client = redis_client(settings)
+    if client is None:
+        return SessionStore(ttl_seconds=settings.session_ttl_seconds)
+    return RedisSessionStore(client, ttl_seconds=settings.session_ttl_seconds)
+
+
 def build_assistant(settings: Settings, index: Index | None = None, sessions=None):  # noqa: ANN001, ANN201
     """The answer chain over the current index, with the generator the settings choose; pass the
     previous assistant's `sessions` to keep conversations across an index swap."""
     from assistant.chain import Assistant
     from assistant.compose import DeterministicGenerator
     from assistant.retrieval import PlanSearch
-    from assistant.session import SessionStore
     from assistant.understand import QuestionParser
 
     index = index or open_index(settings)
@@ -118,7 +157,7 @@ def build_assistant(settings: Settings, index: Index | None = None, sessions=Non
     return Assistant(
         search=PlanSearch(index, agency_table()),
         parser=QuestionParser(agency_table(), plans, max_chars=settings.max_question_chars),
-        sessions=sessions or SessionStore(ttl_seconds=settings.session_ttl_seconds),
+        sessions=sessions or session_store(settings),
         generator=generator,
     )
 

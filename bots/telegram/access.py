@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable
 
 from limits import parse
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from telegram import Bot, MessageEntity, Update
 from telegram.constants import ChatType
@@ -51,9 +51,9 @@ class AccessPolicy:
 class UserRateLimiter:
     """A moving window per user; at most one "slow down" notice per window."""
 
-    def __init__(self, rate: str):
+    def __init__(self, rate: str, storage: Storage | None = None):
         self.item = parse(rate)  # ValueError on a malformed rate
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
         self._notified_until: dict[int, float] = {}
 
     def hit(self, user_id: int) -> bool:

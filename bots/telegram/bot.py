@@ -20,6 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
+    BasePersistence,
     ChatMemberHandler,
     Application,
     CallbackQueryHandler,
@@ -37,12 +38,15 @@ from bots.telegram.access import AccessPolicy, Gatekeeper, UserRateLimiter
 from bots.telegram.donvi import AgencyChooser
 from bots.telegram.formatting import ROW_COMMAND
 from bots.telegram.handlers import BotHandlers
+from bots.telegram.persistence import DatabasePersistence
 from bots.telegram.reminders import Reminders
 from bots.telegram.logs import configure_logging, protect_secrets
 from bots.telegram.services import Services
 from bots.telegram.updates import ALLOWED_UPDATES, TolerantUpdatesRequest
 from cchc.errors import CchcError
 from cchc.settings import Settings
+from service.database import connect_engine
+from service.shared import limits_storage
 
 if TYPE_CHECKING:
     from assistant.chain import Assistant
@@ -77,6 +81,14 @@ def _post_init(reminders: Reminders) -> Callable[[Application], Awaitable[None]]
     return post_init
 
 
+def bot_persistence(settings: Settings) -> BasePersistence:
+    """The bot's state in the deployment's database (CCHC_DATABASE_URL), else in a pickle file."""
+    if settings.database_url is None:
+        return PicklePersistence(settings.data_dir / STATE_FILE, update_interval=PERSISTENCE_INTERVAL_SECONDS)
+    return DatabasePersistence(connect_engine(settings.database_url.get_secret_value()),
+                               update_interval=PERSISTENCE_INTERVAL_SECONDS)
+
+
 def build_application(
     settings: Settings,
     assistant: Assistant,
@@ -92,7 +104,7 @@ def build_application(
         settings.telegram_join_code.get_secret_value() if settings.telegram_join_code else None,
     )
     try:
-        limiter = UserRateLimiter(settings.telegram_rate_limit)
+        limiter = UserRateLimiter(settings.telegram_rate_limit, limits_storage(settings))
     except ValueError:
         raise CchcError(texts.BAD_RATE_LIMIT.format(value=settings.telegram_rate_limit)) from None
     try:
@@ -112,7 +124,7 @@ def build_application(
         .get_updates_request(TolerantUpdatesRequest(connection_pool_size=1))
         .defaults(Defaults(parse_mode=ParseMode.HTML, allow_sending_without_reply=True,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .persistence(PicklePersistence(settings.data_dir / STATE_FILE, update_interval=PERSISTENCE_INTERVAL_SECONDS))
+        .persistence(bot_persistence(settings))
         .concurrent_updates(True)  # one user's slow answer never holds up another user's
         # Telegram's flood limits: sends are paced, and a 429 is waited out and retried, not lost.
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))

@@ -21,6 +21,8 @@ from bots.web.routers.page import STATIC_DIR
 from bots.web.runtime import Builder, Loader, Runtime, build_index, load_index_and_assistant
 from bots.web.security import SecurityHeaders
 from cchc.settings import Settings
+from service.builds import BuildPointer
+from service.shared import limits_storage
 from indexer.store import Index
 
 # Generous for feedback (an answer can be 100 000 characters of Vietnamese), small enough that a
@@ -50,8 +52,10 @@ def create_app(
     `builder` and `loader` are how a reindex builds and opens a new index (service.wiring by default).
     `frame_ancestors` lists the origins allowed to show the page in a frame (CSP frame-ancestors).
     """
-    runtime = Runtime(settings, builder=builder, loader=loader)
-    rate_limit = ClientRateLimit(settings.rate_limit)  # fails fast on a malformed CCHC_RATE_LIMIT
+    runtime = Runtime(settings, builder=builder, loader=loader,
+                      pointer=BuildPointer.for_settings(settings) if index is None else None)
+    storage = limits_storage(settings)
+    rate_limit = ClientRateLimit(settings.rate_limit, storage=storage)  # fails fast on a malformed CCHC_RATE_LIMIT
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,6 +63,7 @@ def create_app(
             runtime.install(index, assistant, owned=False)
         elif not runtime.loaded:
             await run_in_threadpool(runtime.load)  # loads the embedding model: seconds, once
+        runtime.follow_published_builds()
         app.state.feedback = await run_in_threadpool(FeedbackStore.for_settings, settings)
         app.state.answer_ids = await run_in_threadpool(AnswerIds.for_settings, settings)
         yield
@@ -75,7 +80,7 @@ def create_app(
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.rate_limit = rate_limit
-    app.state.admin_attempts = ClientRateLimit(settings.admin_attempts, setting="CCHC_ADMIN_ATTEMPTS")
+    app.state.admin_attempts = ClientRateLimit(settings.admin_attempts, setting="CCHC_ADMIN_ATTEMPTS", storage=storage)
 
     install_error_handlers(app)
     for module in (ask, duties, rows, agencies, plans, health, feedback, page):

@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bots.answer_ids import AnswerIds
@@ -24,10 +24,14 @@ def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def _snapshot(runtime: Annotated[Runtime, Depends(_runtime)]) -> Iterator[Snapshot]:
+BUILD_HEADER = "X-Cchc-Build"
+
+
+def _snapshot(runtime: Annotated[Runtime, Depends(_runtime)], response: Response) -> Iterator[Snapshot]:
     # Taken once per request: the request keeps this index and assistant even if a reindex swaps,
     # and the old index is closed only after the response (streamed ones too) has been sent.
     with runtime.using() as snapshot:
+        response.headers[BUILD_HEADER] = snapshot.index.build.name  # which build answered
         yield snapshot
 
 

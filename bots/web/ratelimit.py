@@ -13,7 +13,7 @@ import time
 
 from fastapi import Request
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from cchc.errors import CchcError
@@ -27,15 +27,16 @@ class RateLimitExceeded(Exception):
 
 
 class ClientRateLimit:
-    """One moving window per client and scope, in this process's memory (run one worker)."""
+    """One moving window per client and scope, in `storage`: this process's memory by default,
+    Redis in the deployment mode so that every worker counts against the same window."""
 
-    def __init__(self, limit: str, setting: str = "CCHC_RATE_LIMIT"):
+    def __init__(self, limit: str, setting: str = "CCHC_RATE_LIMIT", storage: Storage | None = None):
         try:
             self.item: RateLimitItem = parse(limit)
         except ValueError as exc:
             raise CchcError(f"{setting} «{limit}» không hợp lệ; hãy viết dạng «30/minute».") from exc
         self.limit = limit
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
 
     @staticmethod
     def client_of(request: Request) -> str:

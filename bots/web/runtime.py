@@ -25,19 +25,20 @@ from cchc.errors import CchcError, IndexMismatchError, IndexNotReadyError
 from cchc.settings import Settings
 from indexer.build import BuildReport
 from indexer.store import Index
+from service.builds import BuildPointer
 
 from bots.web.schemas import ReindexStatus, StalePlan
 
 logger = logging.getLogger(__name__)
 
 Builder = Callable[[Settings], BuildReport]
-Loader = Callable[[Settings], tuple[Index, Any]]
+Loader = Callable[..., tuple[Index, Any]]  # (settings, build_name=None): the current build by default
 
 
-def load_index_and_assistant(settings: Settings) -> tuple[Index, Any]:
+def load_index_and_assistant(settings: Settings, build_name: str | None = None) -> tuple[Index, Any]:
     from service.wiring import build_assistant, open_index
 
-    index = open_index(settings)
+    index = open_index(settings, build_name)
     return index, build_assistant(settings, index)
 
 
@@ -93,10 +94,15 @@ def _now() -> dt.datetime:
 
 
 class Runtime:
-    def __init__(self, settings: Settings, builder: Builder = build_index, loader: Loader = load_index_and_assistant):
+    def __init__(self, settings: Settings, builder: Builder = build_index, loader: Loader = load_index_and_assistant,
+                 pointer: BuildPointer | None = None):
         self.settings = settings
         self._builder = builder
         self._loader = loader
+        self.pointer = pointer or BuildPointer()
+        self._watcher: threading.Thread | None = None
+        self._stop_watching = threading.Event()
+        self._swap_lock = threading.Lock()  # one index opened at a time: reindex and watcher never race
         self._snapshot: Snapshot | None = None
         self._status = ReindexStatus()
         self._lock = threading.Lock()  # guards _status and the start of a reindex, not reads of _snapshot
@@ -150,7 +156,10 @@ class Runtime:
         previous.close()
 
     def close(self) -> None:
-        """At shutdown: release the index being served."""
+        """At shutdown: stop following the published build, release the index being served."""
+        self._stop_watching.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=10)
         with self._users_lock:
             snapshot, self._snapshot = self._snapshot, None
         if snapshot is not None:
@@ -165,6 +174,34 @@ class Runtime:
             logger.warning("Không mở được chỉ mục: %s", exc)
             return
         self.install(index, assistant)
+
+    # -- several workers ---------------------------------------------------------------------
+    @property
+    def serving(self) -> str | None:
+        snapshot = self._snapshot
+        return snapshot.index.build.name if snapshot is not None else None
+
+    def follow_published_builds(self) -> None:
+        """In the deployment mode: switch to each build published by any worker, within seconds."""
+        if not self.pointer.shared or self._watcher is not None:
+            return
+        self._watcher = threading.Thread(
+            target=self.pointer.watch, args=(lambda: self.serving, self.switch_to, self._stop_watching),
+            name="cchc-build-watcher", daemon=True)
+        self._watcher.start()
+
+    def switch_to(self, build_name: str) -> None:
+        """Serve `build_name`; requests in flight finish on the build they started with."""
+        with self._swap_lock:
+            if self.serving == build_name:
+                return
+            index, assistant = self._loader(self.settings, build_name)
+            previous = self._snapshot
+            if previous is not None:
+                assistant.sessions = previous.assistant.sessions
+            self.install(index, assistant)
+        logger.info("Serving build %s", build_name)
+        _return_freed_memory()
 
     # -- reindex ---------------------------------------------------------------------------
     @property
@@ -193,12 +230,13 @@ class Runtime:
     def _reindex(self) -> None:
         try:
             report = self._builder(self.settings)
-            index, assistant = self._loader(self.settings)
-            previous = self._snapshot
-            if previous is not None:
-                # Conversations survive the swap: follow-ups keep their context.
-                assistant.sessions = previous.assistant.sessions
-            self.install(index, assistant)
+            with self._swap_lock:
+                index, assistant = self._loader(self.settings)
+                previous = self._snapshot
+                if previous is not None:
+                    # Conversations survive the swap: follow-ups keep their context.
+                    assistant.sessions = previous.assistant.sessions
+                self.install(index, assistant)
             _return_freed_memory()
             outcome = ReindexStatus(
                 state="succeeded",
