@@ -182,14 +182,16 @@ def ask_command(ctx: click.Context, question: str | None, today, session: str | 
 @click.command("serve")
 @click.option("--host", help="Địa chỉ lắng nghe (mặc định: CCHC_HOST hoặc 127.0.0.1).")
 @click.option("--port", type=int, help="Cổng (mặc định: CCHC_PORT hoặc 8000).")
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="Số tiến trình phục vụ (mặc định: CCHC_WORKERS hoặc 1); từ 2 trở lên cần CCHC_REDIS_URL.")
 @click.pass_context
-def serve_command(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve_command(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
     """Chạy trang hỏi đáp và API; xây chỉ mục trước nếu chưa có."""
     from bots.web.server import serve
 
     settings = _settings(ctx)
     require_writable(settings.data_dir, "lưu góp ý và khóa ký câu trả lời")
-    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    overrides = {k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v is not None}
     serve(settings.model_copy(update=overrides))
 
 

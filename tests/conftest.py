@@ -13,6 +13,7 @@ import pytest
 
 from cchc.settings import Settings, get_settings
 from tests.fake_embedding import SETTINGS as FAKE_MODEL
+from tests.servers import chroma_server, postgres_server, redis_server  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

@@ -3,9 +3,14 @@ uvicorn with the app."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from cchc.errors import CchcError
 from cchc.settings import Settings
 from indexer.store import FORMAT_VERSION, current_build, read_meta
 
@@ -73,14 +78,46 @@ def uvicorn_options(settings: Settings) -> dict[str, object]:
     }
 
 
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """The settings as CCHC_* variables, so worker processes started by uvicorn read the same ones
+    (command-line overrides and secrets included)."""
+    env: dict[str, str] = {}
+    for name, value in settings:
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, list):
+            value = ",".join(str(item) for item in value)
+        env[f"CCHC_{name.upper()}"] = str(value)
+    return env
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process (uvicorn's factory), from the environment `serve` set."""
+    from bots.web.app import create_app
+    from cchc.settings import get_settings
+
+    settings = get_settings()
+    return create_app(settings, frame_ancestors=settings.frame_ancestors)
+
+
 def serve(settings: Settings) -> None:
     import uvicorn
 
     from bots.web.app import create_app
 
+    if settings.workers > 1 and not settings.redis_url:
+        raise CchcError(
+            f"Chạy {settings.workers} tiến trình cần CCHC_REDIS_URL: hội thoại, giới hạn truy cập và bản chỉ mục "
+            "đang phục vụ phải dùng chung giữa các tiến trình (xem docs/deploy.md)."
+        )
     ensure_index(settings)
-    app = create_app(settings, frame_ancestors=settings.frame_ancestors)
-    print(f"Trợ lý CCHC: http://{settings.host}:{settings.port}{settings.root_path}/", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", **uvicorn_options(settings))
-    # No `workers`: one process, because sessions, rate-limit windows and the reindex state live
-    # in its memory.
+    print(f"Trợ lý CCHC: http://{settings.host}:{settings.port}{settings.root_path}/"
+          f" ({settings.workers} tiến trình)", file=sys.stderr, flush=True)
+    options = {"host": settings.host, "port": settings.port, "log_level": "info", **uvicorn_options(settings)}
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings, frame_ancestors=settings.frame_ancestors), **options)
+        return
+    os.environ.update(settings_environment(settings))
+    uvicorn.run("bots.web.server:worker_app", factory=True, workers=settings.workers, **options)

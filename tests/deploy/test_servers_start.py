@@ -1,0 +1,34 @@
+"""The real servers start and the stores work on them: feedback in PostgreSQL, sessions in Redis,
+a build's vectors on a Chroma server."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.contract import Intent, Query
+from assistant.session import RedisSessionStore
+from bots.feedback import Feedback, FeedbackStore
+from service.shared import redis_client
+from cchc.settings import get_settings
+
+
+def test_feedback_lands_in_postgresql_and_replaces_a_second_vote(postgres_server) -> None:
+    store = FeedbackStore(postgres_server.url)
+    vote = Feedback(channel="web", rating="up", answer_id="pg-1", question="Ai chủ trì?", answer="Sở Nội vụ.",
+                    citations=["hatinh2022_1"], today=dt.date(2022, 11, 1))
+    first = store.add(vote)
+    again = store.add(vote.model_copy(update={"rating": "down", "comment": "thiếu dòng"}))
+    stored = [f for f in FeedbackStore(postgres_server.url).all() if f.answer_id == "pg-1"]
+    assert first == again and len(stored) == 1
+    assert (stored[0].rating, stored[0].comment, stored[0].citations) == ("down", "thiếu dòng", ["hatinh2022_1"])
+    assert store.review(first, "accepted") and FeedbackStore(postgres_server.url).all(status="accepted")
+
+
+def test_a_session_in_redis_expires_with_its_ttl(redis_server) -> None:
+    client = redis_client(get_settings(redis_url=redis_server.url))
+    sessions = RedisSessionStore(client, ttl_seconds=30)
+    query = Query(question="Sở Nội vụ làm gì?", today=dt.date(2022, 11, 1), intent=Intent.LISTING)
+    sessions.put("web:abc", query)
+    assert sessions.get("web:abc") == query
+    assert 0 < client.ttl(RedisSessionStore.KEY + "web:abc") <= 30
+    assert sessions.get("web:other") is None
