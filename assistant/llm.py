@@ -15,7 +15,7 @@ from assistant.compose import DeterministicGenerator, Draft
 from assistant.contract import Intent, Query
 from assistant.retrieval import Retrieval
 from indexer.records import PlanDocument
-from indexer.store import Record, embedding_text
+from indexer.store import Record, record_text
 
 CITATION = re.compile(r"\[([a-z0-9]+_s?[0-9a-f]{8})\]")
 MAX_ROWS_IN_PROMPT = 60
@@ -59,7 +59,7 @@ class LLMGenerator:
         rows = []
         for record_id in retrieval.ids[:MAX_ROWS_IN_PROMPT]:
             record = self.records[record_id]
-            rows.append(f"[{record_id}] {record.label}\n{embedding_text(record)}")
+            rows.append(f"[{record_id}] {record.label}\n{record_text(record)}")
         return {"question": query.question, "today": query.today.isoformat(), "rows": "\n\n".join(rows)}
 
     def _clean_line(self, line: str, allowed: set[str], removed: list[str]) -> tuple[str, list[str]]:

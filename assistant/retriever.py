@@ -12,7 +12,7 @@ from pydantic import ConfigDict
 
 from assistant.contract import AgencyMention, AskedPeriod, Intent, Query
 from assistant.retrieval import Hit, PlanListing, PlanSearch, Retrieval, RowGroup
-from indexer.store import embedding_text
+from indexer.store import record_text
 
 
 def to_documents(retrieval: Retrieval, search: PlanSearch) -> list[Document]:
@@ -32,13 +32,13 @@ def to_documents(retrieval: Retrieval, search: PlanSearch) -> list[Document]:
             for row_id in group.ids:
                 documents.append(Document(
                     id=row_id,
-                    page_content=embedding_text(search.record(row_id)),
+                    page_content=record_text(search.record(row_id)),
                     metadata={"id": row_id, "group": group.key, "group_title": group.title, **plan_meta},
                 ))
     for hit in retrieval.hits:
         documents.append(Document(
             id=hit.id,
-            page_content=embedding_text(search.record(hit.id)),
+            page_content=record_text(search.record(hit.id)),
             metadata={"id": hit.id, "hit": hit.model_dump()},
         ))
     return documents

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -69,8 +70,11 @@ class EmbeddingCache:
 _worker_embed: Embed | None = None
 
 
-def _start_worker(model: str, plugins: list[str], query_prefix: str, passage_prefix: str) -> None:
+def _start_worker(model: str, plugins: list[str], query_prefix: str, passage_prefix: str, threads: int) -> None:
     global _worker_embed  # one model per worker process, loaded once
+    # Before the model's runtime starts: the processes share the cores instead of each taking all.
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[variable] = str(threads)
     from indexer.embeddings import load_embedding, load_plugins
 
     load_plugins(plugins)
@@ -107,7 +111,8 @@ def embed_texts(texts: list[str], embed: Embed, plan: EmbedPlan,
 
     context = multiprocessing.get_context("spawn")  # no fork of a process holding model threads
     with ProcessPoolExecutor(plan.processes, mp_context=context, initializer=_start_worker,
-                             initargs=(plan.model, list(plan.plugins), plan.query_prefix, plan.passage_prefix)) as pool:
+                             initargs=(plan.model, list(plan.plugins), plan.query_prefix, plan.passage_prefix,
+                                       max(1, (os.cpu_count() or 1) // plan.processes))) as pool:
         return _collect(pool.map(_embed_in_worker, batches), progress)
 
 

