@@ -379,10 +379,9 @@ class PlanSearch:
     def search(self, text: str, plans: list[PlanDocument], kinds: tuple[str, ...] = ("row", "prose"),
                k: int = 8, allowed: set[str] | None = None) -> list[Hit]:
         plan_ids = {p.id for p in plans}
-        scope = {
-            record_id for record_id, record in self.index.records.items()
-            if record.document in plan_ids and record.kind in kinds and (allowed is None or record_id in allowed)
-        }
+        scope = self.index.ids_in(plan_ids, kinds)
+        if allowed is not None:
+            scope &= allowed
         if not scope:
             return []
         lexical = self.index.lexical.search(text, k=30, allowed=scope)

@@ -20,6 +20,7 @@ from indexer import leases
 from indexer.lexical import LexicalIndex
 from indexer.records import ParseIssue, PlanDocument, ProseSection, RowRecord
 from indexer.vectors import Vectors, chroma_client
+from indexer.where import documents_named, matches
 
 FORMAT_VERSION = 2  # 2: rows embedded without their repeated section title and target
 CURRENT_FILE = "current"
@@ -178,6 +179,14 @@ class Index:
         plans = TypeAdapter(list[PlanDocument]).validate_json((build / PLANS_FILE).read_text(encoding="utf-8"))
         self.plans: dict[str, PlanDocument] = {plan.id: plan for plan in plans}
         self.lexical = LexicalIndex.load(build / "lexical")
+        self._metadata: dict[str, dict[str, Any]] | None = None
+        self._by_document: dict[str, list[str]] = {}
+        # The records never change once loaded: lists and tables are made once.
+        self._rows = [r for r in self.records.values() if isinstance(r, RowRecord)]
+        self._sections = [r for r in self.records.values() if isinstance(r, ProseSection)]
+        self._by_plan_kind: dict[tuple[str, str], list[str]] = {}
+        for record_id, record in self.records.items():
+            self._by_plan_kind.setdefault((record.document, record.kind), []).append(record_id)
         self._lease = leases.acquire(build.parent, build)
         self._private_copy = None if vectors.remote else _read_only_copy(build / "chroma")
         if self._private_copy is not None:  # removed at close, or at exit if nobody closes
@@ -209,11 +218,15 @@ class Index:
 
     @property
     def rows(self) -> list[RowRecord]:
-        return [r for r in self.records.values() if isinstance(r, RowRecord)]
+        return self._rows
 
     @property
     def sections(self) -> list[ProseSection]:
-        return [r for r in self.records.values() if isinstance(r, ProseSection)]
+        return self._sections
+
+    def ids_in(self, plan_ids: set[str], kinds: tuple[str, ...] = ("row", "prose")) -> set[str]:
+        """Ids of the records of these plans and kinds, from a per-plan table (no scan)."""
+        return {record_id for plan in plan_ids for kind in kinds for record_id in self._by_plan_kind.get((plan, kind), ())}
 
     def get(self, record_id: str) -> Record:
         try:
@@ -222,8 +235,17 @@ class Index:
             raise UnknownRecordError(f"Không có dòng nào mang mã «{record_id}» trong chỉ mục.") from None
 
     def filter_ids(self, where: dict[str, Any] | None) -> list[str]:
-        """Every record id matching a Chroma metadata filter — no top-k cut."""
-        return self.collection.get(where=where, include=[])["ids"]
+        """Every record id matching a metadata filter (Chroma's dialect) — no top-k cut; evaluated
+        over the records in memory (indexer.where)."""
+        if self._metadata is None:  # built on first use, then kept: the records never change
+            self._metadata = {record_id: chroma_metadata(r) for record_id, r in self.records.items()}
+            self._by_document = {}
+            for record_id, r in self.records.items():
+                self._by_document.setdefault(r.document, []).append(record_id)
+        plans = documents_named(where)
+        candidates = (self._metadata if plans is None
+                      else [i for plan in sorted(plans) for i in self._by_document.get(plan, [])])
+        return [i for i in candidates if matches(self._metadata[i], where)]
 
     def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         result = self.collection.query(query_texts=[query], n_results=k, where=where, include=["distances"])
