@@ -33,8 +33,11 @@ class Vectors:
         return bool(self.url)
 
     def client(self, build: Path) -> Any:
-        if not self.url:
-            return chroma_client(build / "chroma")
+        """A client for `build`'s vectors: its folder's own, or the server's."""
+        return self._server() if self.url else chroma_client(build / "chroma")
+
+    def _server(self) -> Any:
+        assert self.url
         parts = urlsplit(self.url)
         try:
             client = chromadb.HttpClient(host=parts.hostname or "127.0.0.1", port=parts.port or 8000,
@@ -51,7 +54,7 @@ class Vectors:
         """On a server: delete the collections of builds no longer kept (pruned); their names."""
         if not self.url:
             return []
-        client = self.client(Path("."))
+        client = self._server()
         dropped = []
         try:
             for collection in client.list_collections():
