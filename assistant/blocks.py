@@ -61,6 +61,14 @@ def follow_ups(query: Query) -> FollowUpsBlock | None:
     return FollowUpsBlock(questions=questions) if questions else None
 
 
+def overview_question(query: Query, province: str) -> str:
+    """The listing question again, for one province (what a broad listing suggests asking)."""
+    who = " và ".join(a.name for a in query.agencies) if query.agencies else "Các cơ quan"
+    verb = {Role.LEAD: "chủ trì", Role.COORDINATING: "phối hợp"}.get(query.role, "phụ trách")
+    scope = f" trong {query.period.label}" if query.period else ""
+    return f"{who} tỉnh {province} {verb} những việc gì{scope}?"
+
+
 def group_kind(key: str) -> GroupKind:
     return _GROUP_KINDS.get(key, GroupKind.OTHER)
 
@@ -75,7 +83,8 @@ def build_blocks(query: Query, retrieval: Any, chunks: list[tuple[str, list[str]
     """The answer as blocks: listings from their structure, everything else from its text lines."""
     blocks: list[Block] = []
     listings = [listing for listing in getattr(retrieval, "listings", []) if listing.ids]
-    if query.intent is Intent.LISTING and listings:
+    broad = bool(getattr(retrieval, "broad", False))
+    if query.intent is Intent.LISTING and listings and not broad:
         blocks += [note(text) for text, _ in chunks if text.startswith(NOTE_PREFIX)]
         for listing in listings:
             who = listing.agency.name if listing.agency else "Các cơ quan"
@@ -92,6 +101,9 @@ def build_blocks(query: Query, retrieval: Any, chunks: list[tuple[str, list[str]
                 blocks.append(note(text))
             elif text:
                 blocks.append(FactBlock(text=text, citation=ids[0] if ids else None))
-    if more := follow_ups(query):
+    if broad:
+        provinces = list(retrieval.by_province())[:3]
+        blocks.append(FollowUpsBlock(questions=[overview_question(query, province) for province in provinces]))
+    elif more := follow_ups(query):
         blocks.append(more)
     return blocks

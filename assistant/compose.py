@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel, Field
 
-from assistant.blocks import listing_heading
+from assistant.blocks import listing_heading, overview_question
 from assistant.contract import Intent, Query
 from assistant.retrieval import Hit, Retrieval, expand_for_search
 from indexer.records import PlanDocument, ProseSection, RowRecord
@@ -61,6 +61,11 @@ def describe_row(row: RowRecord, with_lead: bool = False) -> str:
 
 
 _FIELD_ORDER = ("lead", "coordinating", "deadline", "product", "budget", "target")
+
+
+def thousands(value: int) -> str:
+    """10300 -> "10.300", as Vietnamese writes numbers."""
+    return f"{value:,}".replace(",", ".")
 
 
 def vnd(value: float) -> str:
@@ -200,7 +205,8 @@ class DeterministicGenerator:
             text.append(chunk)
             chunks.append((chunk, ids))
             cited.extend(i for i in ids if i not in cited)
-        return Draft(text="\n".join(text).strip(), cited=cited, found=answered(query, cited), chunks=chunks)
+        found = answered(query, cited) or retrieval.broad  # the overview answers, with counts
+        return Draft(text="\n".join(text).strip(), cited=cited, found=found, chunks=chunks)
 
     # -- listings -----------------------------------------------------------------------
     def _listing(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
@@ -214,6 +220,9 @@ class DeterministicGenerator:
             for listing in listings:
                 for note in listing.notes:
                     yield note, []
+            return
+        if retrieval.broad:
+            yield from self._overview(query, retrieval, who)
             return
         moved = [listing for listing in listings if listing.moved_from]
         if moved:
@@ -241,6 +250,17 @@ class DeterministicGenerator:
                     yield f"{number}. {describe_row(record, with_lead=with_lead)}", [record_id]
             for note in listing.notes:
                 yield note, []
+
+    def _overview(self, query: Query, retrieval: Retrieval, who: str) -> Iterator[tuple[str, list[str]]]:
+        counts = retrieval.by_province()
+        scope = f" trong {query.period.label}" if query.period else ""
+        yield (f"{who} có {thousands(sum(counts.values()))} dòng nhiệm vụ liên quan{scope} trong kế hoạch của "
+               f"{len(counts)} tỉnh, thành phố — quá nhiều để liệt kê trong một câu trả lời. Hãy hỏi kèm tên tỉnh, "
+               f"ví dụ: «{overview_question(query, next(iter(counts)))}»"), []
+        for province, count in counts.items():
+            years = sorted({l.plan.year for l in retrieval.listings if l.plan.province == province and l.ids})
+            span = f"năm {years[0]}" if len(years) == 1 else f"{len(years)} kế hoạch, {years[0]}–{years[-1]}"
+            yield f"- {province}: {thousands(count)} dòng ({span})", []
 
     # -- lookups ------------------------------------------------------------------------
     def _relevant(self, hits: list[Hit]) -> list[Hit]:

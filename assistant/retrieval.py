@@ -39,6 +39,9 @@ class Hit(BaseModel):
     pinned: bool = False  # placed first on purpose: the row under discussion, or the passage a fact lives in
 
 
+MAX_LISTING_PROVINCES = 6  # more provinces than this without one named: counts per province instead
+
+
 class RowGroup(BaseModel):
     key: str  # lead_due, lead_ongoing, lead_open, collective, coordinating, due, lead, all
     title: str
@@ -62,6 +65,14 @@ class Retrieval(BaseModel):
     intent: Intent  # LISTING, COUNT and SUM carry listings; LOOKUP and SEARCH carry hits
     listings: list[PlanListing] = Field(default_factory=list)
     hits: list[Hit] = Field(default_factory=list)
+    broad: bool = Field(False, description="a listing over too many provinces to show: answered with counts per province")
+
+    def by_province(self) -> dict[str, int]:
+        """Rows per province, most first (the overview of a broad listing)."""
+        counts: dict[str, int] = {}
+        for listing in self.listings:
+            counts[listing.plan.province] = counts.get(listing.plan.province, 0) + len(listing.ids)
+        return dict(sorted(((p, n) for p, n in counts.items() if n), key=lambda item: (-item[1], item[0])))
 
     @property
     def ids(self) -> list[str]:
@@ -203,10 +214,12 @@ def _timing(row: RowRecord, period: AskedPeriod | None) -> str:
 class PlanSearch:
     """Search over one index snapshot."""
 
-    def __init__(self, index: Index, agencies: AgencyTable, lexical_weight: float = LEXICAL_WEIGHT):
+    def __init__(self, index: Index, agencies: AgencyTable, lexical_weight: float = LEXICAL_WEIGHT,
+                 max_listing_provinces: int = MAX_LISTING_PROVINCES):
         if lexical_weight < 0:
             raise ValueError(f"lexical_weight must not be negative, got {lexical_weight}")
         self.lexical_weight = lexical_weight
+        self.max_listing_provinces = max_listing_provinces
         self.index = index
         self.agencies = agencies
         self.plans = list(index.plans.values())
@@ -274,6 +287,9 @@ class PlanSearch:
                     self._period_groups(query, plan, period, listing)
                 if listing.ids or agency:
                     result.listings.append(listing)
+        # Thousands of rows over the whole country help nobody: say where they are, ask which province.
+        result.broad = (result.intent is Intent.LISTING and not query.provinces
+                        and len(result.by_province()) > self.max_listing_provinces)
         return result
 
     def total(self, query: Query) -> Retrieval:

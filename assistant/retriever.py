@@ -24,10 +24,14 @@ def to_documents(retrieval: Retrieval, search: PlanSearch) -> list[Document]:
             "period": listing.period.model_dump(mode="json") if listing.period else None,
             "moved_from": listing.moved_from.model_dump(mode="json") if listing.moved_from else None,
             "notes": listing.notes,
+            "broad": retrieval.broad,
         }
-        if not listing.ids:
-            # An empty listing still tells the answer which plan was searched, and its notes.
-            documents.append(Document(page_content=listing.plan.title, metadata={"id": None, "group": None, **plan_meta}))
+        if not listing.ids or retrieval.broad:
+            # An empty listing still tells the answer which plan was searched, and its notes; a broad
+            # one only how many rows it holds (they are counted, not shown).
+            documents.append(Document(page_content=listing.plan.title, metadata={
+                "id": None, "group": None, "counted": listing.ids if retrieval.broad else None, **plan_meta}))
+            continue
         for group in listing.groups:
             for row_id in group.ids:
                 documents.append(Document(
@@ -49,6 +53,7 @@ def from_documents(intent: Intent, documents: list[Document], search: PlanSearch
     listings: dict[tuple[str, str | None], PlanListing] = {}
     for document in documents:
         meta: dict[str, Any] = document.metadata
+        retrieval.broad = retrieval.broad or bool(meta.get("broad"))
         if "hit" in meta:
             retrieval.hits.append(Hit.model_validate(meta["hit"]))
             continue
@@ -62,6 +67,8 @@ def from_documents(intent: Intent, documents: list[Document], search: PlanSearch
                 moved_from=AskedPeriod.model_validate(meta["moved_from"]) if meta["moved_from"] else None,
                 notes=list(meta["notes"]),
             )
+        if meta.get("counted"):
+            listing.groups.append(RowGroup(key="all", title="", ids=list(meta["counted"])))
         if meta["group"] is None:
             continue
         if not listing.groups or listing.groups[-1].key != meta["group"]:

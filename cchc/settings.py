@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = 60.0
 
     max_question_chars: int = 500
+    listing_max_provinces: int = Field(6, ge=1, description="a listing over more provinces, none named, answers with counts per province")
     session_ttl_seconds: int = 3600
 
     # Web chat and API.

@@ -38,7 +38,7 @@ def matches(metadata: Mapping[str, Any], where: Where | None) -> bool:
 
 
 def _field_matches(value: Any, condition: Any) -> bool:
-    if not isinstance(condition, Mapping):
+    if type(condition) is not dict:  # noqa: E721 - exact type: an abc check per field costs 30% here
         return value == condition
     if value is None:  # Chroma: a record without the field never matches a condition on it
         return False

@@ -155,7 +155,7 @@ def build_assistant(settings: Settings, index: Index | None = None, sessions=Non
         model = build_llm(settings.llm_base_url, settings.llm_model, key, settings.llm_timeout_seconds)
         generator = LLMGenerator(model, index.records, plans)
     return Assistant(
-        search=PlanSearch(index, agency_table()),
+        search=PlanSearch(index, agency_table(), max_listing_provinces=settings.listing_max_provinces),
         parser=QuestionParser(agency_table(), plans, max_chars=settings.max_question_chars),
         sessions=sessions or session_store(settings),
         generator=generator,
