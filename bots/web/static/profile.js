@@ -207,7 +207,8 @@ export class ProfilePicker {
     }
     if (subject) {
       append(this.current, "Đơn vị đã chọn: ", el("strong", {}, subject));
-      this.toggle.textContent = `Đơn vị: ${this.profile.agency.name}`;
+      const where = this.profile.province ? ` — ${this.profile.province}` : "";
+      this.toggle.textContent = `Đơn vị: ${this.profile.agency.name}${where}`;
     } else {
       append(this.current, "Chưa chọn đơn vị.");
       this.toggle.textContent = "Đơn vị của tôi";

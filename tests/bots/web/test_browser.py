@@ -107,6 +107,7 @@ def test_my_agency_is_picked_once_and_asked_about_in_one_click(page, live_server
     expect(option.locator(".option-name")).to_have_text("Sở Nội vụ — Hà Tĩnh")
     option.click()
     expect(page.locator("#profile-current")).to_have_text("Đơn vị đã chọn: Sở Nội vụ tỉnh Hà Tĩnh")
+    expect(page.locator("#profile-toggle")).to_have_text("Đơn vị: Sở Nội vụ — Hà Tĩnh")
     shoot(page, "profile-desktop")
     page.get_by_role("button", name="Quý này", exact=True).click()
 
