@@ -143,7 +143,7 @@ def build_application(
         CommandHandler("quynay", handlers.this_quarter),
         CommandHandler("quysau", handlers.next_quarter),
         CommandHandler("phoihop", handlers.coordinating),
-        *reminders.handlers_for(),
+        *reminders.telegram_handlers(),
         MessageHandler(filters.UpdateType.MESSAGE & row_command, handlers.row_command),
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, handlers.unknown_command),
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, handlers.question),

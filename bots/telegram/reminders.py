@@ -114,7 +114,7 @@ class Reminders:
             Action.CHANGE: self._change, Action.STOP: self._stop,
         }
 
-    def handlers_for(self) -> list[Any]:
+    def telegram_handlers(self) -> list[Any]:
         return [CommandHandler("nhacviec", self.command),
                 CallbackQueryHandler(self.button, pattern=keyboards.REMINDER_PATTERN)]
 

@@ -190,17 +190,18 @@ class Runtime:
             name="cchc-build-watcher", daemon=True)
         self._watcher.start()
 
-    def switch_to(self, build_name: str) -> None:
-        """Serve `build_name`; requests in flight finish on the build they started with."""
+    def switch_to(self, build_name: str | None = None) -> None:
+        """Serve `build_name` (default: the current build); requests in flight finish on the build
+        they started with, and conversations carry over."""
         with self._swap_lock:
-            if self.serving == build_name:
+            if build_name is not None and self.serving == build_name:
                 return
-            index, assistant = self._loader(self.settings, build_name)
+            index, assistant = self._loader(self.settings, build_name) if build_name else self._loader(self.settings)
             previous = self._snapshot
             if previous is not None:
                 assistant.sessions = previous.assistant.sessions
             self.install(index, assistant)
-        logger.info("Serving build %s", build_name)
+        logger.info("Serving build %s", index.build.name)
         _return_freed_memory()
 
     # -- reindex ---------------------------------------------------------------------------
@@ -230,17 +231,10 @@ class Runtime:
     def _reindex(self) -> None:
         try:
             report = self._builder(self.settings)
-            with self._swap_lock:
-                index, assistant = self._loader(self.settings)
-                previous = self._snapshot
-                if previous is not None:
-                    # Conversations survive the swap: follow-ups keep their context.
-                    assistant.sessions = previous.assistant.sessions
-                self.install(index, assistant)
-            _return_freed_memory()
+            self.switch_to()
             outcome = ReindexStatus(
                 state="succeeded",
-                build=index.build.name,
+                build=self.serving,
                 changed=report.changed,
                 failed_documents=[f"{doc.plan.id}: {doc.error}" for doc in report.documents if doc.error]
                 + [issue.message for issue in report.manifest_errors],
