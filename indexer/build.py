@@ -200,7 +200,8 @@ class Embedder:
 def _write_chroma(build: Path, previous: _Previous, records: list[Record], embedder: Embedder, vectors: Vectors,
                   progress: Progress, stats: CacheStats) -> tuple[int, int]:
     """Embedded: copy the previous vectors, then delete, refresh and add. On a server: a new
-    collection with every vector, unchanged texts from the cache. Returns (added, removed)."""
+    collection with every vector, unchanged texts from the cache. Returns (texts the model embedded,
+    records removed)."""
     old_ids, new_ids = previous.ids, {r.id for r in records}
     if previous.build and not vectors.remote:
         shutil.copytree(previous.build / "chroma", build / "chroma")
