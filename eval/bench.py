@@ -365,15 +365,7 @@ def render_bench(result: BenchResult) -> str:
                 f"{seed.plans} plans, {seed.rows} rows, {seed.sections} prose sections: "
                 f"**{seed.build_seconds:.1f} s** ({seed.embed_rate:.1f} records/s), "
                 f"{seed.index_bytes / 1e6:.1f} MB on disk, peak RSS {seed.peak_rss_build_mb:.0f} MB.", ""]
-    out += ["## Build throughput against the model alone", "",
-            "Texts the model embedded per second of the whole build (parsing, cache, Chroma and lexical index "
-            "included), against the model alone (one process using every core, same batch size) on a sample "
-            "of the same texts, in the same run. Identical texts are embedded once (embedding cache).", ""]
-    rows = [[f"{s.scale}×", str(s.rows + s.sections), str(s.model_texts), str(s.cache_hits),
-             f"{s.build_model_rate:.1f}", f"{s.raw_model_rate:.1f}",
-             f"{s.build_model_rate / s.raw_model_rate:.0%}" if s.raw_model_rate else "—"] for s in result.scales]
-    out += [table(["Size", "records", "texts embedded", "from cache", "build texts/s", "model alone texts/s",
-                   "ratio"], rows), ""]
+    out += _throughput_section(result)
     out += ["## Scaling", "",
             "Synthetic corpora (eval/synth.py): the seed plans plus rewritten copies in other provinces and years, "
             "parsed by the real parsers. Each size runs in its own process; peak RSS is that process's maximum.", ""]
@@ -389,6 +381,20 @@ def render_bench(result: BenchResult) -> str:
     out += [table(["Size", "plans", "records", "corpus MB", "build s", "index MB", "peak RSS build MB",
                    "peak RSS MB", "listing p50 ms", "listing p95 ms", "lookup p50 ms", "lookup p95 ms"], rows), ""]
     return "\n".join(out)
+
+
+def _throughput_section(result: BenchResult) -> list[str]:
+    from eval.report import table
+
+    out = ["## Build throughput against the model alone", "",
+           "Texts the model embedded per second of the whole build (parsing, cache, Chroma and lexical index "
+           "included), against the model alone (one process using every core, same batch size) on a sample "
+           "of the same texts, in the same run. Identical texts are embedded once (embedding cache).", ""]
+    rows = [[f"{s.scale}×", str(s.rows + s.sections), str(s.model_texts), str(s.cache_hits),
+             f"{s.build_model_rate:.1f}", f"{s.raw_model_rate:.1f}",
+             f"{s.build_model_rate / s.raw_model_rate:.0%}" if s.raw_model_rate else "—"] for s in result.scales]
+    return out + [table(["Size", "records", "texts embedded", "from cache", "build texts/s", "model alone texts/s",
+                         "ratio"], rows), ""]
 
 
 def write_bench(result: BenchResult, out_dir: Path, latest: Path | None = None) -> Path:

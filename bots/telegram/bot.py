@@ -89,16 +89,8 @@ def bot_persistence(settings: Settings) -> BasePersistence:
                                update_interval=PERSISTENCE_INTERVAL_SECONDS)
 
 
-def build_application(
-    settings: Settings,
-    assistant: Assistant,
-    *,
-    feedback: FeedbackStore,
-    today: Callable[[], dt.date] = dt.date.today,
-) -> Application:
-    """The whole bot: Bot API client, persistence, access control, handlers and error handler."""
-    token = require_token(settings)
-    protect_secrets(token)
+def _checked_options(settings: Settings) -> tuple[AccessPolicy, UserRateLimiter, ZoneInfo]:
+    """Who may use the bot, how fast, and on which clock; CchcError on a malformed setting."""
     policy = AccessPolicy(
         settings.telegram_allowed_ids,
         settings.telegram_join_code.get_secret_value() if settings.telegram_join_code else None,
@@ -111,6 +103,20 @@ def build_application(
         zone = ZoneInfo(settings.telegram_timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise CchcError(texts.BAD_TIMEZONE.format(value=settings.telegram_timezone)) from None
+    return policy, limiter, zone
+
+
+def build_application(
+    settings: Settings,
+    assistant: Assistant,
+    *,
+    feedback: FeedbackStore,
+    today: Callable[[], dt.date] = dt.date.today,
+) -> Application:
+    """The whole bot: Bot API client, persistence, access control, handlers and error handler."""
+    token = require_token(settings)
+    protect_secrets(token)
+    policy, limiter, zone = _checked_options(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     services = Services(assistant=assistant, feedback=feedback, today=today, admin_chat_id=settings.telegram_admin_chat_id)
     chooser = AgencyChooser(services)
