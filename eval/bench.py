@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import os
 import platform
+import random
 import resource
 import shutil
 import subprocess
@@ -213,7 +214,7 @@ def raw_model_rate(settings, sample: int) -> float:  # noqa: ANN001
     from service.wiring import embed_plan, embedding_for
 
     texts = sorted({embedding_text(r) for r in read_records(current_build(settings.index_dir))})
-    texts = texts[:: max(1, len(texts) // sample)][:sample]
+    texts = random.Random(0).sample(texts, min(sample, len(texts)))  # lengths as in the build, not alphabetical
     plan = dataclasses.replace(embed_plan(settings), processes=1)
     embedding = embedding_for(settings)
     embedding(texts[:2])  # the model loaded before timing, as in a build
