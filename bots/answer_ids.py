@@ -15,15 +15,20 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from redis import RedisError
+
 from assistant.contract import Answer
-from cchc.errors import FeedbackRejectedError
+from cchc.errors import FeedbackRejectedError, SharedStoreError
 from cchc.settings import Settings
 from indexer.vntext import clean_text, squash
+
+logger = logging.getLogger(__name__)
 
 KEY_FILE = "secret.key"
 _VERSION = "a1"
@@ -81,12 +86,22 @@ class AnswerIds:
         return cls(load_key(settings), settings.feedback_max_age_days, redis_client(settings))
 
     def _register(self, answer_id: str) -> None:
-        if self._registry is not None:
-            signature = answer_id.rsplit(".", 1)[-1]
-            self._registry.set(REGISTERED + signature, 1, ex=int(self._max_age.total_seconds()) + 86_400)
+        if self._registry is None:
+            return
+        try:
+            self._registry.set(REGISTERED + answer_id.rsplit(".", 1)[-1], 1,
+                               ex=int(self._max_age.total_seconds()) + 86_400)
+        except RedisError as exc:  # the answer still goes out; only feedback on it will be refused
+            logger.warning("Answer id not registered in Redis: %s", exc)
 
     def _registered(self, answer_id: str) -> bool:
-        return self._registry is None or bool(self._registry.exists(REGISTERED + answer_id.rsplit(".", 1)[-1]))
+        if self._registry is None:
+            return True
+        try:
+            return bool(self._registry.exists(REGISTERED + answer_id.rsplit(".", 1)[-1]))
+        except RedisError:
+            raise SharedStoreError("Tạm thời chưa ghi nhận được góp ý (máy chủ dữ liệu dùng chung không phản hồi). "
+                                   "Xin thử lại sau ít phút.") from None
 
     def _sign(self, payload: str) -> str:
         return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest()[:18])

@@ -41,3 +41,7 @@ class FeedbackRejectedError(CchcError):
 
 class FeedbackFullError(CchcError):
     """The feedback database has reached its size cap."""
+
+
+class SharedStoreError(CchcError):
+    """A shared server of the deployment mode (Redis, PostgreSQL, Chroma) cannot be reached now."""

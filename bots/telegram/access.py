@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from limits import parse
 from limits.storage import MemoryStorage, Storage
+from redis import RedisError
 from limits.strategies import MovingWindowRateLimiter
 from telegram import Bot, MessageEntity, Update
 from telegram.constants import ChatType
@@ -57,8 +58,13 @@ class UserRateLimiter:
         self._notified_until: dict[int, float] = {}
 
     def hit(self, user_id: int) -> bool:
-        """Count one request; False when the user is over the limit."""
-        return self._limiter.hit(self.item, "telegram", str(user_id))
+        """Count one request; False when the user is over the limit. With the shared storage
+        unreachable the request goes through (logged): a limit must not stop the bot."""
+        try:
+            return self._limiter.hit(self.item, "telegram", str(user_id))
+        except RedisError as exc:
+            logger.warning("Telegram rate limit not counted: %s", exc)
+            return True
 
     def seconds_to_wait(self, user_id: int) -> int:
         reset = self._limiter.get_window_stats(self.item, "telegram", str(user_id)).reset_time

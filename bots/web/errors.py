@@ -22,6 +22,7 @@ from cchc.errors import (
     IndexMismatchError,
     IndexNotReadyError,
     QuestionError,
+    SharedStoreError,
     UnknownRecordError,
 )
 
@@ -172,6 +173,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UnknownRecordError, _unknown_record)
     app.add_exception_handler(IndexNotReadyError, _not_ready)
     app.add_exception_handler(IndexMismatchError, _not_ready)
+    app.add_exception_handler(SharedStoreError, _not_ready)
     app.add_exception_handler(FeedbackRejectedError, _feedback_rejected)
     app.add_exception_handler(FeedbackFullError, _feedback_full)
     app.add_exception_handler(CchcError, _domain)

@@ -8,6 +8,7 @@ so nobody (not even a local process) can choose the address they are counted und
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -15,8 +16,11 @@ from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
+from redis import RedisError
 
 from cchc.errors import CchcError
+
+logger = logging.getLogger(__name__)
 
 
 class RateLimitExceeded(Exception):
@@ -43,15 +47,26 @@ class ClientRateLimit:
         return request.client.host if request.client else "unknown"
 
     def check(self, request: Request, scope: str) -> None:
-        """Count one hit; RateLimitExceeded once the client's window is full."""
+        """Count one hit; RateLimitExceeded once the client's window is full. With the shared
+        storage unreachable the request goes through (logged): a limit must not stop the service."""
         client = self.client_of(request)
-        if not self._limiter.hit(self.item, scope, client):
+        try:
+            allowed = self._limiter.hit(self.item, scope, client)
+        except RedisError as exc:
+            logger.warning("Rate limit not counted (%s): %s", scope, exc)
+            return
+        if not allowed:
             self._refuse(client, scope)
 
     def ensure_left(self, request: Request, scope: str) -> None:
         """RateLimitExceeded if the window is already full, without counting a hit."""
         client = self.client_of(request)
-        if not self._limiter.test(self.item, scope, client):
+        try:
+            allowed = self._limiter.test(self.item, scope, client)
+        except RedisError as exc:
+            logger.warning("Rate limit not checked (%s): %s", scope, exc)
+            return
+        if not allowed:
             self._refuse(client, scope)
 
     def _refuse(self, client: str, scope: str) -> None:

@@ -32,3 +32,27 @@ def test_a_session_in_redis_expires_with_its_ttl(redis_server) -> None:
     assert sessions.get("web:abc") == query
     assert 0 < client.ttl(RedisSessionStore.KEY + "web:abc") <= 30
     assert sessions.get("web:other") is None
+
+
+def test_questions_and_answers_go_on_while_redis_is_unreachable(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    import pytest
+    from limits.storage import storage_from_string
+
+    from bots.answer_ids import AnswerIds
+    from bots.web.ratelimit import ClientRateLimit
+    from cchc.errors import SharedStoreError
+    from tests.servers import free_port
+
+    import redis
+
+    down = f"redis://127.0.0.1:{free_port()}/0"
+    limit = ClientRateLimit("1/minute", storage=storage_from_string(down))
+    request = SimpleNamespace(client=SimpleNamespace(host="127.0.0.1"))
+    for _ in range(3):  # not counted, not refused: a limit must not stop the service
+        limit.check(request, "ask")
+    ids = AnswerIds(b"key", 30, registry=redis.Redis.from_url(down, socket_connect_timeout=1))
+    answer_id = ids.issue("Ai chủ trì?", "Sở Nội vụ.", ["hatinh2022_1"])  # the answer still goes out
+    with pytest.raises(SharedStoreError, match="thử lại sau"):
+        ids.read(answer_id)
