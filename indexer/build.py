@@ -207,6 +207,11 @@ def _write_chroma(build: Path, previous: _Previous, records: list[Record], embed
         shutil.copytree(previous.build / "chroma", build / "chroma")
     else:
         old_ids = set()  # nothing copied: every record is written
+    to_add = [r for r in records if r.id not in old_ids]
+    texts = [embedding_text(r) for r in to_add]
+    # Vectors first, then one short write: no Chroma client sits open through minutes of embedding.
+    embedded = embed_with_cache(texts, embedder.identity, embedder.function, embedder.plan, embedder.cache,
+                                stats, progress=lambda done, total: progress("embed", done, total))
     client = vectors.client(build)
     try:  # one client per build, closed here: Chroma otherwise keeps it (and its files) for the process's life
         collection = client.get_or_create_collection(
@@ -221,10 +226,6 @@ def _write_chroma(build: Path, previous: _Previous, records: list[Record], embed
         for start in range(0, len(kept), 500):
             batch = kept[start : start + 500]
             collection.update(ids=[r.id for r in batch], metadatas=[chroma_metadata(r) for r in batch])
-        to_add = [r for r in records if r.id not in old_ids]
-        texts = [embedding_text(r) for r in to_add]
-        embedded = embed_with_cache(texts, embedder.identity, embedder.function, embedder.plan, embedder.cache,
-                                    stats, progress=lambda done, total: progress("embed", done, total))
         for start in range(0, len(to_add), _WRITE_BATCH):
             end = start + _WRITE_BATCH
             collection.add(ids=[r.id for r in to_add[start:end]], embeddings=embedded[start:end],
