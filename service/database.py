@@ -4,6 +4,8 @@ embedding cache. SQLite files by default; PostgreSQL (or any SQLAlchemy URL) wit
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+import errno
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +26,8 @@ _UPSERTS: dict[str, Callable[[sa.Table], Any]] = {
 def connect_engine(url: str) -> sa.Engine:
     """An engine for `url`, checked with one connection; CchcError (one Vietnamese line) when the
     database cannot be reached or the URL names a driver that is not installed."""
+    _ensure_sqlite_folder(url)
     try:
-        parsed = sa.engine.make_url(url)
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         options: dict[str, Any] = (
             {"connect_args": {"timeout": SQLITE_BUSY_SECONDS}} if url.startswith("sqlite")
             else {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
@@ -41,6 +41,21 @@ def connect_engine(url: str) -> sa.Engine:
     if engine.dialect.name not in _UPSERTS:
         raise CchcError(f"Cơ sở dữ liệu «{engine.dialect.name}» chưa được hỗ trợ; hãy dùng SQLite hoặc PostgreSQL.")
     return engine
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    """A SQLite file's folder exists and is writable; PermissionError (the CLI's one line about
+    access rights and CCHC_DATA_DIR) when the data folder is read-only."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return  # reported by connect_engine
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(parsed.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(path if path.exists() else path.parent, os.W_OK):
+        raise PermissionError(errno.EACCES, "read-only", str(path))
 
 
 def upsert(engine: sa.Engine, table: sa.Table, row: Mapping[str, Any], keys: Sequence[str],

@@ -18,7 +18,7 @@ from indexer.periods import quarter_key, roman_or_int
 from indexer.records import RowRecord
 from indexer.embed_cache import EmbeddingCache, EmbedPlan
 from indexer.store import Index, current_build
-from indexer.vectors import Vectors
+from indexer.vectors import Vectors, namespace_of
 from service.database import connect_engine
 from indexer.vntext import fold
 
@@ -64,7 +64,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
             identity=embedding.identity,
             agencies=agency_table(),
             progress=progress,
-            vectors=Vectors(settings.chroma_url),
+            vectors=vectors_for(settings, create=True),
             embed_plan=embed_plan(settings),
             cache=EmbeddingCache(connect_engine(settings.database(EMBEDDING_CACHE_DB))),
         )
@@ -73,11 +73,18 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     return report
 
 
+def vectors_for(settings: Settings, create: bool = False) -> Vectors:
+    """Where the vectors live: the build folder, or the Chroma server under this index's namespace."""
+    if not settings.chroma_url:
+        return Vectors()
+    return Vectors(settings.chroma_url, namespace_of(settings.index_dir, create=create))
+
+
 def open_index(settings: Settings, build_name: str | None = None) -> Index:
     """The current build (or the named one), with the embedding function queries need."""
     embedding = embedding_for(settings, serving=True)
     build = settings.index_dir / build_name if build_name else current_build(settings.index_dir)
-    return Index(build, embedding, embedding.identity, Vectors(settings.chroma_url))
+    return Index(build, embedding, embedding.identity, vectors_for(settings))
 
 
 def parse_quarter(text: str) -> int:

@@ -125,3 +125,17 @@ def postgres_server() -> Iterator[Server]:
     finally:
         subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def fresh_database(server: Server) -> str:
+    """A new, empty database on the PostgreSQL server, for a test that counts what it finds there."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(server.url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return server.url.rsplit("/", 1)[0] + f"/{name}"

@@ -12,11 +12,13 @@ from service.database import connect_engine
 from service.wiring import build, open_index
 from tests.corpus_subset import seed_subset
 from tests.fake_embedding import SETTINGS as FAKE_MODEL, FakeEmbedding
+from tests.servers import fresh_database
 
 
 def test_a_build_on_another_machine_embeds_nothing_already_embedded(tmp_path, chroma_server, postgres_server) -> None:
     corpus = seed_subset(tmp_path / "corpus", ["hatinh2022", "namdinh2022"])
-    shared = {"chroma_url": chroma_server.url, "database_url": SecretStr(postgres_server.url), **FAKE_MODEL}
+    database = fresh_database(postgres_server)  # the cache starts empty, whatever other tests built
+    shared = {"chroma_url": chroma_server.url, "database_url": SecretStr(database), **FAKE_MODEL}
     first = build(get_settings(corpus_dir=corpus, data_dir=tmp_path / "machine-1", **shared))
     elsewhere = get_settings(corpus_dir=corpus, data_dir=tmp_path / "machine-2", **shared)
     second = build(elsewhere)
@@ -59,3 +61,12 @@ def test_parallel_processes_give_the_vectors_of_one_process(tmp_path) -> None:
     assert np.allclose(np.stack(first[:40]), np.stack(alone)) and len(first) == 45
     assert (stats.embedded, stats.hits) == (40, 5)
     assert len(cache.lookup([cache_key("fake", text) for text in texts])) == 40
+
+
+def test_an_embedded_build_after_a_server_client_stays_on_disk(tmp_path, chroma_server) -> None:
+    from indexer.vectors import Vectors
+
+    Vectors(chroma_server.url).client(tmp_path).close()  # a server client made first, in this process
+    corpus = seed_subset(tmp_path / "corpus", ["hungyen2022"])
+    report = build(get_settings(corpus_dir=corpus, data_dir=tmp_path / "data", **FAKE_MODEL))
+    assert (report.build / "chroma" / "chroma.sqlite3").exists()
