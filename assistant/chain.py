@@ -70,9 +70,8 @@ class Assistant:
             query = query.model_copy(update={"focus": draft.cited[0]})
         self.sessions.put(inputs.get("session"), query)
         citations = [Citation.of(self.search.record(record_id)) for record_id in draft.cited]
-        broad = bool(getattr(inputs.get("retrieval"), "broad", False))  # counts per province, no rows to cite
-        found = draft.found and query.intent is not Intent.DECLINE and (bool(citations) or query.intent is Intent.META
-                                                                        or broad)
+        broad = bool(getattr(inputs.get("retrieval"), "broad", False))
+        found = draft.found and query.intent is not Intent.DECLINE and answered(query, draft.cited, broad)
         chunks = draft.chunks or [(draft.text, draft.cited)]
         blocks = build_blocks(query, inputs.get("retrieval"), chunks, self.search.index.records,
                               {p.id: p for p in self.search.plans})
@@ -108,7 +107,7 @@ class Assistant:
             chunks.append((chunk, ids))
             yield "delta", chunk + "\n"
         inputs["draft"] = Draft(text="\n".join(lines).strip(), cited=cited,
-                                found=answered(inputs["query"], cited) or inputs["retrieval"].broad,
+                                found=answered(inputs["query"], cited, inputs["retrieval"].broad),
                                 flags=flags, chunks=chunks)
         yield "done", self.finalize(inputs)
 

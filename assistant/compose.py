@@ -108,9 +108,10 @@ def row_facts(row: RowRecord, asked: list[str]) -> str:
     return "; ".join(f"{values[f][0]}: {values[f][1]}" for f in order if f != "target" or row.target)
 
 
-def answered(query: Query, cited: list[str]) -> bool:
-    """An answer is found when it cites a record, or when it lists the plans held (which cites none)."""
-    return bool(cited) or query.intent is Intent.META
+def answered(query: Query, cited: list[str], broad: bool = False) -> bool:
+    """An answer is found when it cites a record, when it lists the plans held, or when it counts a
+    broad listing's rows per province (those two cite none)."""
+    return bool(cited) or query.intent is Intent.META or broad
 
 
 def version_notes(plans: dict[str, PlanDocument], cited_plans: list[str]) -> list[str]:
@@ -205,8 +206,8 @@ class DeterministicGenerator:
             text.append(chunk)
             chunks.append((chunk, ids))
             cited.extend(i for i in ids if i not in cited)
-        found = answered(query, cited) or retrieval.broad  # the overview answers, with counts
-        return Draft(text="\n".join(text).strip(), cited=cited, found=found, chunks=chunks)
+        return Draft(text="\n".join(text).strip(), cited=cited, found=answered(query, cited, retrieval.broad),
+                     chunks=chunks)
 
     # -- listings -----------------------------------------------------------------------
     def _listing(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
