@@ -180,7 +180,6 @@ class Index:
         self.plans: dict[str, PlanDocument] = {plan.id: plan for plan in plans}
         self.lexical = LexicalIndex.load(build / "lexical")
         self._metadata: dict[str, dict[str, Any]] | None = None
-        self._by_document: dict[str, list[str]] = {}
         # The records never change once loaded: lists and tables are made once.
         self._rows = [r for r in self.records.values() if isinstance(r, RowRecord)]
         self._sections = [r for r in self.records.values() if isinstance(r, ProseSection)]
@@ -226,7 +225,11 @@ class Index:
 
     def ids_in(self, plan_ids: set[str], kinds: tuple[str, ...] = ("row", "prose")) -> set[str]:
         """Ids of the records of these plans and kinds, from a per-plan table (no scan)."""
-        return {record_id for plan in plan_ids for kind in kinds for record_id in self._by_plan_kind.get((plan, kind), ())}
+        return set(self._ids_of(plan_ids, kinds))
+
+    def _ids_of(self, plan_ids: set[str], kinds: tuple[str, ...] = ("row", "prose")) -> list[str]:
+        return [record_id for plan in sorted(plan_ids) for kind in kinds
+                for record_id in self._by_plan_kind.get((plan, kind), ())]
 
     def get(self, record_id: str) -> Record:
         try:
@@ -239,12 +242,8 @@ class Index:
         over the records in memory (indexer.where)."""
         if self._metadata is None:  # built on first use, then kept: the records never change
             self._metadata = {record_id: chroma_metadata(r) for record_id, r in self.records.items()}
-            self._by_document = {}
-            for record_id, r in self.records.items():
-                self._by_document.setdefault(r.document, []).append(record_id)
         plans = documents_named(where)
-        candidates = (self._metadata if plans is None
-                      else [i for plan in sorted(plans) for i in self._by_document.get(plan, [])])
+        candidates = self._metadata if plans is None else self._ids_of(plans)
         return [i for i in candidates if matches(self._metadata[i], where)]
 
     def dense_search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
