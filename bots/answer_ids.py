@@ -1,8 +1,9 @@
 """Answer ids: every answer a channel sends carries a signed id, and feedback must present it.
 
 The id signs what the answer was (a digest of the question and the answer text, the cited row
-ids, the day it was issued), so feedback cannot invent an answer or claim rows the answer never
-cited. Any worker holding the key can check it. The key is CCHC_SECRET_KEY, or a random one kept
+ids, the day it was issued) and a random nonce, so feedback cannot invent an answer or claim rows
+the answer never cited, and two people asking the same question get two ids: nobody can rate (or
+overwrite the rating of) an answer they were not sent. Any worker holding the key can check it. The key is CCHC_SECRET_KEY, or a random one kept
 in the data directory, made once. With CCHC_REDIS_URL every issued id is also registered in Redis
 for as long as feedback on it is accepted, and feedback must name a registered id: an id is
 honoured only if this deployment really sent it, whichever worker did.
@@ -31,7 +32,8 @@ from indexer.vntext import clean_text, squash
 logger = logging.getLogger(__name__)
 
 KEY_FILE = "secret.key"
-_VERSION = "a1"
+_VERSION = "a2"  # a1 ids had no nonce (the same question on the same day gave the same id)
+_NONCE_BYTES = 12
 
 
 def _digest(text: str) -> str:
@@ -109,11 +111,16 @@ class AnswerIds:
     def issue(self, question: str, answer: str, citations: Sequence[str], issued: dt.date | None = None) -> str:
         """`issued` is the server's day (not the question's reference day): ids age from it."""
         body = {"q": _digest(question), "a": _digest(answer), "c": list(citations),
-                "d": (issued or dt.date.today()).isoformat()}
+                "d": (issued or dt.date.today()).isoformat(), "n": secrets.token_urlsafe(_NONCE_BYTES)}
         payload = _b64(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode())
         answer_id = f"{_VERSION}.{payload}.{self._sign(payload)}"
         self._register(answer_id)
         return answer_id
+
+    def pseudonym(self, value: str) -> str:
+        """A keyed digest of `value` (a client address): stable, but not reversible by trying every
+        address without the key."""
+        return hmac.new(self._key, b"client:" + value.encode(), hashlib.sha256).hexdigest()[:20]
 
     def stamp(self, answer: Answer, question: str) -> Answer:
         """The answer with the id its feedback must quote."""

@@ -1,10 +1,11 @@
 """👍/👎 feedback from every channel, kept in a database so weak answers can become evaluation questions.
 
-One row per answer (its signed answer id): a second vote on the same answer replaces the first.
-Every row starts in the review queue (`pending`); only rows a person accepted can enter the
-question set. SQLAlchemy Core over a SQLite file by default (WAL mode, so the web server's
+One row per answer (its signed answer id, unique per answer): a second vote on the same answer
+replaces the first while it waits in the review queue (`pending`); once a person accepted or
+rejected it, no later post changes it. Only accepted rows can enter the question set. SQLAlchemy Core over a SQLite file by default (WAL mode, so the web server's
 threads, the bot and `cchc feedback` use it together), or PostgreSQL with CCHC_DATABASE_URL so
-every worker and machine writes to one place. The database has a size cap.
+every worker and machine writes to one place. The database has a size cap, and one client (an
+address, a Telegram user) may fill only `client_share` of it, so no single sender can fill it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Literal
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
 
-from cchc.errors import FeedbackFullError
+from cchc.errors import FeedbackFullError, FeedbackQuotaError, FeedbackRejectedError
 from cchc.settings import Settings
 from service.database import connect_engine, upsert
 
@@ -38,12 +39,17 @@ _feedback = sa.Table(
     sa.Column("citations", sa.Text, nullable=False, server_default="[]"),
     sa.Column("answer_id", sa.Text),
     sa.Column("status", sa.Text, nullable=False, server_default="pending"),
+    sa.Column("client", sa.Text),
+    sa.Column("size", sa.Integer, nullable=False, server_default="0"),
 )
 _ANSWER_INDEX = sa.Index("feedback_answer", _feedback.c.answer_id, unique=True)
+_CLIENT_INDEX = sa.Index("feedback_client", _feedback.c.client)
 # Columns added after the first release, for SQLite files made before them.
 _MIGRATIONS = {
     "answer_id": "ALTER TABLE feedback ADD COLUMN answer_id TEXT",
     "status": "ALTER TABLE feedback ADD COLUMN status TEXT NOT NULL DEFAULT 'pending'",
+    "client": "ALTER TABLE feedback ADD COLUMN client TEXT",
+    "size": "ALTER TABLE feedback ADD COLUMN size INTEGER NOT NULL DEFAULT 0",
 }
 
 ReviewStatus = Literal["pending", "accepted", "rejected"]
@@ -67,6 +73,12 @@ class Feedback(BaseModel):
     session: str | None = Field(None, max_length=200)
     today: dt.date | None = None
     citations: list[str] = Field(default_factory=list, max_length=MAX_CITATIONS)
+    client: str | None = Field(None, max_length=100, description="who sent it (a keyed digest, never the address itself)")
+
+    @property
+    def size(self) -> int:
+        """What this vote costs in the database, near enough for a per-client share."""
+        return sum(len(text.encode()) for text in (self.question, self.answer, self.comment or "", *self.citations))
 
 
 class StoredFeedback(Feedback):
@@ -78,10 +90,11 @@ class StoredFeedback(Feedback):
 class FeedbackStore:
     """One database; safe to share between the web server's threads, workers and the bot."""
 
-    def __init__(self, url: str | Path, max_bytes: int = 50_000_000):
+    def __init__(self, url: str | Path, max_bytes: int = 50_000_000, client_share: float = 0.05):
         if isinstance(url, Path):
             url = f"sqlite:///{url.resolve()}"
         self.max_bytes = max_bytes
+        self.client_bytes = int(max_bytes * client_share)
         self._engine = connect_engine(url)
         self._lock = threading.Lock()
         with self._engine.begin() as connection:
@@ -93,10 +106,12 @@ class FeedbackStore:
                 if column not in present:
                     connection.exec_driver_sql(statement)
             _ANSWER_INDEX.create(connection, checkfirst=True)
+            _CLIENT_INDEX.create(connection, checkfirst=True)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> FeedbackStore:
-        return cls(settings.database(FEEDBACK_DB), max_bytes=int(settings.feedback_max_mb * 1_000_000))
+        return cls(settings.database(FEEDBACK_DB), max_bytes=int(settings.feedback_max_mb * 1_000_000),
+                   client_share=settings.feedback_client_share)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -108,23 +123,46 @@ class FeedbackStore:
         return connection.execute(sa.text("SELECT pg_total_relation_size('feedback')")).scalar_one()
 
     def add(self, feedback: Feedback) -> int:
-        """Store (or replace) the feedback on one answer; FeedbackFullError once the cap is reached."""
+        """Store the feedback on one answer, or replace a vote still pending review.
+
+        FeedbackFullError once the cap is reached, FeedbackQuotaError once this client holds its
+        share of it, FeedbackRejectedError when the vote on this answer was already reviewed."""
         row = {
             "created_at": dt.datetime.now(dt.timezone.utc).isoformat(), "channel": feedback.channel,
             "rating": feedback.rating, "question": feedback.question, "answer": feedback.answer,
             "comment": feedback.comment, "session": feedback.session,
             "today": feedback.today.isoformat() if feedback.today else None,
             "citations": json.dumps(feedback.citations), "answer_id": feedback.answer_id,
+            "client": feedback.client, "size": feedback.size,
         }
+        # Only a pending vote is replaced: a reviewed one keeps its verdict whatever is posted later.
         statement = upsert(self._engine, _feedback, row, keys=["answer_id"],
                            update={"created_at": row["created_at"], "rating": row["rating"],
-                                   "comment": row["comment"], "status": "pending"})
+                                   "comment": row["comment"], "size": row["size"]},
+                           where=_feedback.c.status == "pending")
         with self._lock, self._engine.begin() as connection:
-            if self._size(connection) >= self.max_bytes:
-                raise FeedbackFullError(
-                    "Kho góp ý đã đầy nên chưa ghi nhận được góp ý này. Xin lỗi bạn; quản trị viên đã được báo."
-                )
-            return int(connection.execute(statement.returning(_feedback.c.id)).scalar_one())
+            self._check_room(connection, feedback)
+            stored = connection.execute(statement.returning(_feedback.c.id)).scalar_one_or_none()
+        if stored is None:
+            raise FeedbackRejectedError("Góp ý cho câu trả lời này đã được xem xét nên không thay đổi được nữa.")
+        return int(stored)
+
+    def _check_room(self, connection: sa.Connection, feedback: Feedback) -> None:
+        if self._size(connection) >= self.max_bytes:
+            raise FeedbackFullError(
+                "Kho góp ý đã đầy nên chưa ghi nhận được góp ý này. Xin lỗi bạn; quản trị viên đã được báo."
+            )
+        if feedback.client is None:
+            return
+        held = connection.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(_feedback.c.size), 0))
+            .where(_feedback.c.client == feedback.client, _feedback.c.answer_id != feedback.answer_id)
+        ).scalar_one()
+        if held + feedback.size > self.client_bytes:
+            raise FeedbackQuotaError(
+                "Bạn đã gửi rất nhiều góp ý nên hệ thống tạm không nhận thêm góp ý từ bạn. "
+                "Cảm ơn bạn; quản trị viên sẽ xem các góp ý đã gửi."
+            )
 
     def all(self, rating: str | None = None, status: ReviewStatus | None = None) -> list[StoredFeedback]:
         query = sa.select(_feedback).order_by(_feedback.c.id)

@@ -43,5 +43,9 @@ class FeedbackFullError(CchcError):
     """The feedback database has reached its size cap."""
 
 
+class FeedbackQuotaError(CchcError):
+    """One client already holds its share of the feedback database."""
+
+
 class SharedStoreError(CchcError):
     """A shared server of the deployment mode (Redis, PostgreSQL, Chroma) cannot be reached now."""

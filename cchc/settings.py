@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     # Feedback (👍/👎).
     feedback_max_mb: float = Field(50.0, description="size cap of the feedback database")
     feedback_max_age_days: int = Field(30, description="how long after an answer feedback on it is accepted")
+    # Feedback abuse (issue 21): posts per client and overall, in the `limits` notation, and the
+    # part of feedback_max_mb one client may fill, so no single sender can fill the database.
+    feedback_per_client: str = Field("30/hour", description="feedback posts per client address")
+    feedback_overall: str = Field("1000/hour", description="feedback posts from everyone together")
+    feedback_client_share: float = Field(0.05, gt=0, le=1, description="share of the feedback database one client may fill")
 
     # Deployment mode: each setting swaps one in-process store for a shared server (docs/deploy.md).
     chroma_url: str | None = Field(None, description="Chroma server (`chroma run`), e.g. http://127.0.0.1:8001")

@@ -6,7 +6,8 @@ import html
 import re
 import unicodedata
 
-_TAG = re.compile(r"<[^>]+>")
+# A tag is "<" then a name (or "/name", "!--", "!DOCTYPE"): «a < b, c > d» is text, not a tag.
+_TAG = re.compile(r"<!--[^<]*?-->|<[!?/]?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 _BLOCK_TAG = re.compile(r"</?(p|li|ul|ol|br|div)\b[^>]*>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
@@ -37,10 +38,13 @@ def fold(text: str) -> str:
 
 
 def strip_html(text: str) -> str:
-    """Plain text of a cell: block tags become spaces, other tags vanish, entities decode."""
+    """Plain text of a cell: entities decode, then block tags become spaces and other tags vanish.
+
+    Decoding first means escaped markup («&lt;a href=…&gt;») is removed as markup too, instead of
+    surviving the strip and coming out as live tags."""
+    text = html.unescape(text)
     text = _BLOCK_TAG.sub(" ", text)
     text = _TAG.sub("", text)
-    text = html.unescape(text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -59,10 +59,11 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def upsert(engine: sa.Engine, table: sa.Table, row: Mapping[str, Any], keys: Sequence[str],
-           update: Mapping[str, Any]) -> Any:
-    """INSERT `row`, or UPDATE `update` on the row with the same `keys`."""
+           update: Mapping[str, Any], where: Any = None) -> Any:
+    """INSERT `row`, or UPDATE `update` on the row with the same `keys` (only where `where` holds:
+    otherwise nothing is written and RETURNING gives no row)."""
     statement = _UPSERTS[engine.dialect.name](table).values(**row)
-    return statement.on_conflict_do_update(index_elements=list(keys), set_=dict(update))
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=dict(update), where=where)
 
 
 def _shown(url: str) -> str:

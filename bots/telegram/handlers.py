@@ -27,7 +27,7 @@ from bots.telegram.pages import Page, answer_pages
 from bots.telegram.profile import Duty, Profile, provinces
 from bots.telegram.replies import reply_html, typing
 from bots.telegram.services import Services
-from cchc.errors import CchcError, FeedbackFullError
+from cchc.errors import CchcError, FeedbackFullError, FeedbackQuotaError, FeedbackRejectedError
 from service.app import DutyPeriod
 from service.export import ExportFormat
 
@@ -244,11 +244,12 @@ class BotHandlers:
             return
         entry = Feedback(channel="telegram", rating=rating, question=kept["question"], answer=kept["answer"],
                          session=f"telegram:{update.effective_chat.id}", today=kept["today"],
-                         citations=kept["citations"], answer_id=kept.get("answer_id") or f"telegram-{key}")
+                         citations=kept["citations"], answer_id=kept.get("answer_id") or f"telegram-{key}",
+                         client=f"telegram:{update.effective_user.id}")
         try:
             await asyncio.to_thread(self.services.feedback.add, entry)
-        except FeedbackFullError as exc:
-            logger.error("feedback database full: %s", exc)
+        except (FeedbackFullError, FeedbackQuotaError, FeedbackRejectedError) as exc:
+            logger.warning("feedback not stored: %s", exc)
             await query.answer(str(exc), show_alert=True)
             return
         kept["rated"] = True

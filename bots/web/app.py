@@ -15,6 +15,7 @@ from bots.answer_ids import AnswerIds
 from bots.feedback import FeedbackStore
 from bots.web.bodylimit import BodyLimit
 from bots.web.errors import UnexpectedErrors, install_error_handlers
+from bots.web.feedback_quota import FeedbackQuota
 from bots.web.ratelimit import ClientRateLimit
 from bots.web.routers import admin, agencies, ask, duties, feedback, health, page, plans, rows, uploads
 from bots.web.routers.page import STATIC_DIR
@@ -81,6 +82,7 @@ def create_app(
     app.state.runtime = runtime
     app.state.rate_limit = rate_limit
     app.state.admin_attempts = ClientRateLimit(settings.admin_attempts, setting="CCHC_ADMIN_ATTEMPTS", storage=storage)
+    app.state.feedback_quota = FeedbackQuota(settings.feedback_per_client, settings.feedback_overall, storage)
 
     install_error_handlers(app)
     for module in (ask, duties, rows, agencies, plans, health, feedback, page):

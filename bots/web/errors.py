@@ -18,6 +18,7 @@ from bots.web.schemas import ErrorResponse, FieldError
 from cchc.errors import (
     CchcError,
     FeedbackFullError,
+    FeedbackQuotaError,
     FeedbackRejectedError,
     IndexMismatchError,
     IndexNotReadyError,
@@ -116,7 +117,7 @@ async def _domain(request: Request, exc: CchcError) -> JSONResponse:
 async def _rate_limited(request: Request, exc: RateLimitExceeded) -> JSONResponse:
     return _error(
         status.HTTP_429_TOO_MANY_REQUESTS,
-        f"Bạn đã gửi quá nhiều yêu cầu (giới hạn {exc.limit}). Xin thử lại sau {exc.retry_after} giây.",
+        exc.message or f"Bạn đã gửi quá nhiều yêu cầu (giới hạn {exc.limit}). Xin thử lại sau {exc.retry_after} giây.",
         headers={"Retry-After": str(exc.retry_after)},
     )
 
@@ -130,6 +131,11 @@ async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
 
 async def _feedback_rejected(request: Request, exc: FeedbackRejectedError) -> JSONResponse:
     return _error(status.HTTP_403_FORBIDDEN, str(exc))
+
+
+async def _feedback_quota(request: Request, exc: FeedbackQuotaError) -> JSONResponse:
+    logger.warning("feedback share used up by one client: %s", exc)
+    return _error(status.HTTP_429_TOO_MANY_REQUESTS, str(exc))
 
 
 async def _feedback_full(request: Request, exc: FeedbackFullError) -> JSONResponse:
@@ -176,6 +182,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SharedStoreError, _not_ready)
     app.add_exception_handler(FeedbackRejectedError, _feedback_rejected)
     app.add_exception_handler(FeedbackFullError, _feedback_full)
+    app.add_exception_handler(FeedbackQuotaError, _feedback_quota)
     app.add_exception_handler(CchcError, _domain)
     app.add_exception_handler(RateLimitExceeded, _rate_limited)
     app.add_exception_handler(StarletteHTTPException, _http)

@@ -24,10 +24,11 @@ logger = logging.getLogger(__name__)
 
 
 class RateLimitExceeded(Exception):
-    def __init__(self, retry_after: int, limit: str):
+    def __init__(self, retry_after: int, limit: str, message: str | None = None):
         super().__init__(f"rate limit {limit} exceeded")
         self.retry_after = retry_after
         self.limit = limit
+        self.message = message  # Vietnamese, when the limit has its own words (feedback quotas)
 
 
 class ClientRateLimit:
