@@ -72,11 +72,13 @@ def parse_questions(text: str, source: str) -> list[EvalQuestion]:
     return questions
 
 
-SPLITS = ("dev", "test")  # dev: rules may be tuned on it; test: written before the system answered it
+# dev: rules may be tuned on it; test: written before the system answered it (frozen);
+# sealed: written apart from the rules (issue 18), never to be tuned on (tests/eval/test_sealed.py)
+SPLITS = ("dev", "test", "sealed")
 
 
 def question_files(folder: Path) -> list[Path]:
-    """*.jsonl of the folder and of its split folders (dev/, test/), in path order."""
+    """*.jsonl of the folder and of its split folders (dev/, test/, sealed/), in path order."""
     return sorted((p for p in folder.rglob("*.jsonl") if p.is_file()), key=lambda p: p.relative_to(folder).as_posix())
 
 
