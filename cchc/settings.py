@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     )
     admin_attempts: str = Field("5/minute", description="failed admin-token attempts allowed per client")
     max_upload_mb: float = Field(50.0, description="largest plan file the admin upload page accepts")
+    # Admin uploads (issue 21): plan files received at once, counted per worker process; more get
+    # 429 before their body is read (bots.web.admingate).
+    upload_concurrency_per_client: int = Field(2, ge=1, le=64, description="plan uploads one client address may run at once")
+    upload_concurrency_total: int = Field(4, ge=1, le=256, description="plan uploads running at once, all clients together")
+    # API docs (issue 21): Swagger UI at /docs from the fastapi-offline package, never a CDN; off
+    # unless set, so a production server shows no docs page. /openapi.json is always served.
+    api_docs: bool = Field(False, description="serve Swagger UI at /docs")
     secret_key: SecretStr | None = Field(None, description="signs answer ids; default: a random key kept in data_dir")
 
     # Feedback (👍/👎).

@@ -12,12 +12,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from bots.answer_ids import AnswerIds
+from bots.web.admingate import AdminGate, UploadSlots
 from bots.feedback import FeedbackStore
 from bots.web.bodylimit import BodyLimit
 from bots.web.errors import UnexpectedErrors, install_error_handlers
 from bots.web.feedback_quota import FeedbackQuota
 from bots.web.ratelimit import ClientRateLimit
-from bots.web.routers import admin, agencies, ask, duties, feedback, health, page, plans, rows, uploads
+from bots.web.routers import admin, agencies, ask, docs, duties, feedback, health, page, plans, rows, uploads
 from bots.web.routers.page import STATIC_DIR
 from bots.web.runtime import Builder, Loader, Runtime, build_index, load_index_and_assistant
 from bots.web.security import SecurityHeaders
@@ -75,7 +76,7 @@ def create_app(
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # bots.web.routers.docs serves Swagger UI without a CDN, when CCHC_API_DOCS is set
         redoc_url=None,
     )
     app.state.settings = settings
@@ -93,8 +94,13 @@ def create_app(
         app.include_router(uploads.router)
         app.include_router(uploads.page_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.api_docs:
+        docs.install(app)
     app.add_middleware(UnexpectedErrors)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES,
                        larger={"/api/admin/plans": int(settings.max_upload_mb * 1_000_000)})
+    if settings.admin_token and settings.admin_token.get_secret_value():
+        # Outside BodyLimit: the token is checked, and uploads counted, before any of the body is read.
+        app.add_middleware(AdminGate, uploads=UploadSlots(settings.upload_concurrency_per_client, settings.upload_concurrency_total))
     app.add_middleware(SecurityHeaders, frame_ancestors=frame_ancestors)  # outermost: on every response
     return app

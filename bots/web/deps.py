@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Response, status
+from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bots.answer_ids import AnswerIds
 from bots.feedback import FeedbackStore
+from bots.web.admingate import verify_admin
 from bots.web.ratelimit import ClientRateLimit
 from bots.web.runtime import Runtime, Snapshot
 from cchc.settings import Settings
@@ -64,23 +64,11 @@ _bearer = HTTPBearer(auto_error=False, description="CCHC_ADMIN_TOKEN")
 
 
 def require_admin(
-    request: Request, settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> None:
-    token = settings.admin_token.get_secret_value() if settings.admin_token else ""
-    attempts: ClientRateLimit = request.app.state.admin_attempts
-    # A client that used up its failed attempts is refused before its token is even compared,
-    # so guessing stays slow whatever it sends next.
-    attempts.ensure_left(request, "admin")
-    if credentials is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "Cần mã quản trị: gửi tiêu đề «Authorization: Bearer <mã>».",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    # Constant-time comparison, so response timing does not reveal how much of a guess was right.
-    if not token or not hmac.compare_digest(credentials.credentials.encode(), token.encode()):
-        attempts.check(request, "admin")
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Mã quản trị không đúng.")
+    """A second wall behind bots.web.admingate, which already checked the token before the body
+    was read; `credentials` is declared so that the OpenAPI schema shows the bearer scheme."""
+    verify_admin(request)
 
 
 AdminDep = Depends(require_admin)

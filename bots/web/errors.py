@@ -58,6 +58,19 @@ def _error(status_code: int, detail: str, errors: list[FieldError] | None = None
     return JSONResponse(body.model_dump(exclude_defaults=True), status_code=status_code, headers=headers)
 
 
+def refusal(status_code: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The usual error body, for middleware that answers before the app (bots.web.admingate)."""
+    return _error(status_code, detail, headers=headers)
+
+
+def rate_limited_response(exc: RateLimitExceeded) -> JSONResponse:
+    return _error(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        exc.message or f"Bạn đã gửi quá nhiều yêu cầu (giới hạn {exc.limit}). Xin thử lại sau {exc.retry_after} giây.",
+        headers={"Retry-After": str(exc.retry_after)},
+    )
+
+
 def _field_message(error: dict[str, Any]) -> FieldError:
     location = [str(part) for part in error.get("loc", ()) if part not in ("body", "path", "query")]
     field = location[0] if location else ""
