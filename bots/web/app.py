@@ -22,6 +22,7 @@ from bots.web.routers import admin, agencies, ask, docs, duties, feedback, healt
 from bots.web.routers.page import STATIC_DIR
 from bots.web.runtime import Builder, Loader, Runtime, build_index, load_index_and_assistant
 from bots.web.security import SecurityHeaders
+from bots.web.sessions import WebSessions
 from cchc.settings import Settings
 from service.builds import BuildPointer
 from service.shared import limits_storage
@@ -68,6 +69,7 @@ def create_app(
         runtime.follow_published_builds()
         app.state.feedback = await run_in_threadpool(FeedbackStore.for_settings, settings)
         app.state.answer_ids = await run_in_threadpool(AnswerIds.for_settings, settings)
+        app.state.web_sessions = await run_in_threadpool(WebSessions.for_settings, settings)
         yield
         runtime.close()
 

@@ -20,7 +20,8 @@ SESSION_PATTERN = r"^[A-Za-z0-9_.:-]{1,100}$"
 class AskRequest(BaseModel):
     question: str = Field(max_length=QUESTION_HARD_LIMIT, examples=["Sở Nội vụ chủ trì những việc gì trong quý này?"])
     today: dt.date | None = Field(None, description="reference day for «quý này», «quý sau»; default: the server's today")
-    session: str | None = Field(None, pattern=SESSION_PATTERN, description="one id per conversation, so follow-ups inherit context")
+    session: str | None = Field(None, pattern=SESSION_PATTERN,
+                                description="the id POST /api/session gave this conversation, so follow-ups inherit context")
     agency: str | None = Field(
         None, max_length=100, description="agency id of «đơn vị của tôi» (from /api/agencies), used when the question says «đơn vị tôi»"
     )

@@ -108,9 +108,10 @@ def ask(client: httpx.Client, question: str, session: str | None = None) -> http
 
 def test_a_follow_up_on_worker_b_inherits_the_question_asked_on_worker_a(cluster) -> None:
     with cluster.a.client("127.0.0.2") as a, cluster.b.client("127.0.0.2") as b:
-        first = ask(a, QUESTION, session="ca-lam-viec-1").json()
-        follow_up = ask(b, "Còn Sở Tư pháp thì sao?", session="ca-lam-viec-1").json()
-        alone = ask(b, "Còn Sở Tư pháp thì sao?", session="ca-lam-viec-2").json()
+        shift, other = (a.post("/api/session").json()["session"] for _ in range(2))  # issued by one worker
+        first = ask(a, QUESTION, session=shift).json()
+        follow_up = ask(b, "Còn Sở Tư pháp thì sao?", session=shift).json()  # accepted by the other
+        alone = ask(b, "Còn Sở Tư pháp thì sao?", session=other).json()
 
     assert first["query"]["agency"]["id"] == "so-noi-vu"
     assert follow_up["query"]["agency"]["id"] == "so-tu-phap"

@@ -1,4 +1,5 @@
-"""POST /api/ask and its streaming twin POST /api/ask/stream (Server-Sent Events)."""
+"""POST /api/ask and its streaming twin POST /api/ask/stream (Server-Sent Events), and
+POST /api/session, which gives a web client the conversation id its follow-ups quote."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, status
+from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
@@ -19,6 +20,7 @@ from assistant.understand import normalise_question
 from bots.web.deps import AnswerIdsDep, SettingsDep, SnapshotDep, rate_limited
 from bots.web.errors import INTERNAL
 from bots.web.schemas import AskRequest, ErrorResponse
+from bots.web.sessions import WebSessionsDep
 from cchc.errors import CchcError, QuestionError
 from service.wiring import agency_table
 
@@ -28,7 +30,7 @@ router = APIRouter(prefix="/api", tags=["hỏi đáp"], dependencies=[Depends(ra
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "JSON không hợp lệ"},
-    422: {"model": ErrorResponse, "description": "câu hỏi trống, chỉ có khoảng trắng, hoặc quá dài"},
+    422: {"model": ErrorResponse, "description": "câu hỏi trống, chỉ có khoảng trắng, hoặc quá dài; mã phiên không do máy chủ cấp"},
     429: {"model": ErrorResponse, "description": "vượt giới hạn yêu cầu; xem Retry-After"},
     503: {"model": ErrorResponse, "description": "chỉ mục chưa sẵn sàng"},
 }
@@ -44,7 +46,7 @@ class Ask:
     profile_agency: AgencyMention | None
 
 
-def checked_question(body: AskRequest, settings: SettingsDep) -> Ask:
+def checked_question(body: AskRequest, settings: SettingsDep, sessions: WebSessionsDep) -> Ask:
     # The parser's own rule (trimmed, max settings.max_question_chars), applied before anything
     # runs, so the streaming route can still answer 422 instead of an error event mid-stream.
     normalise_question(body.question, settings.max_question_chars)
@@ -55,10 +57,20 @@ def checked_question(body: AskRequest, settings: SettingsDep) -> Ask:
         except KeyError:
             raise QuestionError(f"Không có đơn vị nào mang mã «{body.agency}»; hãy chọn lại trong danh sách đơn vị.") from None
         profile = AgencyMention(id=agency.id, name=agency.name)
-    return Ask(question=body.question, today=body.today, session=body.session, profile_agency=profile)
+    return Ask(question=body.question, today=body.today, session=sessions.resolve(body.session), profile_agency=profile)
 
 
 AskDep = Annotated[Ask, Depends(checked_question)]
+
+
+class SessionIssued(BaseModel):
+    session: str = Field(description="send it as `session` with every question of this conversation")
+
+
+@router.post("/session", response_model=SessionIssued, status_code=status.HTTP_201_CREATED,
+             responses={429: _ERRORS[429]}, summary="Mở một cuộc hội thoại mới: nhận mã phiên do máy chủ cấp")
+async def new_session(sessions: WebSessionsDep) -> SessionIssued:
+    return SessionIssued(session=sessions.issue())
 
 
 @router.post("/ask", response_model=Answer, responses=_ERRORS, summary="Hỏi trợ lý, nhận cả câu trả lời một lần")

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from assistant.contract import Answer, Role
 from bots.web.deps import AnswerIdsDep, SnapshotDep, rate_limited
 from bots.web.schemas import SESSION_PATTERN, ErrorResponse
+from bots.web.sessions import WebSessionsDep
 from service.app import AgencyChoice, DutyPeriod
 from service.export import ExportFormat
 
@@ -41,9 +42,9 @@ class ExportRequest(BaseModel):
 
 @router.post("/duties", response_model=Answer, responses=_ERRORS, dependencies=[Depends(rate_limited("ask"))],
              summary="Nhiệm vụ của một đơn vị trong một kỳ (nút «Quý này», «Quý sau», «Cả năm»)")
-async def duties(body: DutiesRequest, snapshot: SnapshotDep, ids: AnswerIdsDep) -> Answer:
+async def duties(body: DutiesRequest, snapshot: SnapshotDep, ids: AnswerIdsDep, sessions: WebSessionsDep) -> Answer:
     answer = await run_in_threadpool(snapshot.service.duties, body.agency, body.province, body.period, body.role,
-                                     body.today, body.session)
+                                     body.today, sessions.resolve(body.session))
     return ids.stamp(answer, answer.query.question)
 
 

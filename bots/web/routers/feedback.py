@@ -12,6 +12,7 @@ from bots.web.deps import AnswerIdsDep, FeedbackDep, rate_limited
 from bots.web.feedback_quota import FeedbackQuota
 from bots.web.ratelimit import ClientRateLimit
 from bots.web.schemas import ErrorResponse, FeedbackRequest, FeedbackStored
+from bots.web.sessions import WebSessionsDep
 
 router = APIRouter(prefix="/api", tags=["góp ý"], dependencies=[Depends(rate_limited("feedback"))])
 
@@ -37,9 +38,10 @@ def within_quota(request: Request, ids: AnswerIdsDep) -> str:
     summary="Ghi nhận 👍/👎 cho một câu trả lời (lần sau thay lần trước, cho tới khi được xem xét)",
 )
 async def add_feedback(body: FeedbackRequest, store: FeedbackDep, ids: AnswerIdsDep,
-                       client: Annotated[str, Depends(within_quota)]) -> FeedbackStored:
+                       client: Annotated[str, Depends(within_quota)], sessions: WebSessionsDep) -> FeedbackStored:
     # Only an answer this server gave, with the rows it really cited (FeedbackRejectedError -> 403).
     ids.check(body.answer_id, body.question, body.answer, body.citations)
-    feedback = Feedback(channel="web", client=client, **body.model_dump())
+    feedback = Feedback(channel="web", client=client, **body.model_dump(exclude={"session"}),
+                        session=sessions.resolve(body.session))
     # SQLite write: off the event loop.
     return FeedbackStored(id=await run_in_threadpool(store.add, feedback))

@@ -12,26 +12,24 @@ const OFFLINE = "Không kết nối được máy chủ. Kiểm tra mạng rồi
 const HISTORY_KEY = "cchc.history";
 const HISTORY_LIMIT = 30;
 
-function newSessionId() {
-  // crypto.getRandomValues works on plain http too (randomUUID needs a secure context).
-  const bytes = new Uint8Array(16);
-  window.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
+const SESSION_KEY = "cchc.session";
 
-/** One id per browser tab (sessionStorage is per tab), so follow-up questions keep their context. */
-export function tabSession(reset = false) {
-  const key = "cchc.session";
+/** This tab's conversation id (sessionStorage is per tab), so follow-up questions keep their context.
+ * The server issues it (POST /api/session): a page never makes up an id, nor reuses anyone else's. */
+export async function tabSession(reset = false) {
   try {
-    let id = window.sessionStorage.getItem(key);
-    if (reset || !id || !/^[a-f0-9]{32}$/.test(id)) {
-      id = newSessionId();
-      window.sessionStorage.setItem(key, id);
-    }
-    return id;
+    const kept = window.sessionStorage.getItem(SESSION_KEY);
+    if (!reset && kept && /^w1\.[\w-]+\.[\w-]+$/.test(kept)) return kept;
   } catch (_) {
-    return newSessionId();
+    /* storage disabled: a new id per page load */
   }
+  const { session } = await postJson("session", {});
+  try {
+    window.sessionStorage.setItem(SESSION_KEY, session);
+  } catch (_) {
+    /* not kept: the conversation ends with the page */
+  }
+  return session;
 }
 
 function understoodLine(query) {
@@ -51,7 +49,7 @@ export class Chat {
     this.agencyId = agencyId; // a function: the profile may change between questions
     this.plans = plans; // a function: plan id -> plan, for the sources of copied answers
     this.onBusy = onBusy;
-    this.session = tabSession();
+    this.session = null; // asked of the server before the first question
     this.messages = document.getElementById("messages");
     this.welcome = document.getElementById("welcome");
     this.live = document.getElementById("answer-live");
@@ -59,7 +57,8 @@ export class Chat {
   }
 
   reset() {
-    this.session = tabSession(true);
+    this.session = null;
+    sessionStorage.removeItem(SESSION_KEY);
     clear(this.messages);
     this.welcome.hidden = false;
     sessionStorage.removeItem(HISTORY_KEY);
@@ -116,9 +115,14 @@ export class Chat {
       } else if (name === "error") this.fail(view, data.detail, text, send);
     };
     try {
+      this.session = this.session || (await tabSession());
       await (send ? send(handle) : streamAnswer(this.body(text), handle));
       if (!answered && !view.item.classList.contains("failed")) this.fail(view, CUT_OFF, text, send);
     } catch (error) {
+      if (/^Mã phiên/.test(error.message)) {
+        this.session = null; // the server's key changed: «Thử lại» asks for a new id
+        sessionStorage.removeItem(SESSION_KEY);
+      }
       this.fail(view, error instanceof TypeError ? OFFLINE : error.message || CUT_OFF, text, send);
     } finally {
       this.busy = false;
@@ -137,10 +141,10 @@ export class Chat {
 
   /** A named request (the quick buttons): POST /api/duties, shown like an answer. */
   async duties(label, request) {
-    const body = { ...request, session: this.session };
+    const body = { ...request };
     if (this.today) body.today = this.today;
     return this.ask(label, async (handle) => {
-      handle("done", await postJson("duties", body));
+      handle("done", await postJson("duties", { ...body, session: this.session }));
     });
   }
 

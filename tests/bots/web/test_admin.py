@@ -96,13 +96,14 @@ async def test_reindex_serves_the_old_index_meanwhile_then_swaps(rebuild_setting
     new_work = {"question": "Sở Nội vụ tỉnh Nam Định chủ trì những việc gì trong năm 2023?", "today": "2023-05-01"}
 
     async with app_client(app) as http:
+        sessions = [(await http.post("/api/session")).json()["session"] for _ in range(4)]
         before = (await http.get("/api/health")).json()
         started = await http.post("/api/admin/reindex", headers=AUTH)
         await asyncio.to_thread(builder.started.wait, 60)
         again = await http.post("/api/admin/reindex", headers=AUTH)
         during_status = (await http.get("/api/admin/reindex", headers=AUTH)).json()
         during_health = (await http.get("/api/health")).json()
-        during = await asyncio.gather(*(http.post("/api/ask", json={**listing, "session": f"s{i}"}) for i in range(4)))
+        during = await asyncio.gather(*(http.post("/api/ask", json={**listing, "session": session}) for session in sessions))
         builder.release.set()
         for _ in range(1200):  # bounded wait for the background build; no timing is asserted
             status = (await http.get("/api/admin/reindex", headers=AUTH)).json()
@@ -112,7 +113,7 @@ async def test_reindex_serves_the_old_index_meanwhile_then_swaps(rebuild_setting
         after = (await http.get("/api/health")).json()
         plans = (await http.get("/api/plans")).json()
         answer = (await http.post("/api/ask", json=new_work)).json()
-        follow_up = (await http.post("/api/ask", json={"question": "Còn Sở Tư pháp thì sao?", "session": "s0", "today": "2022-11-01"})).json()
+        follow_up = (await http.post("/api/ask", json={"question": "Còn Sở Tư pháp thì sao?", "session": sessions[0], "today": "2022-11-01"})).json()
 
     assert before["loaded"] and before["plans"] == 5
     assert started.status_code == 202 and started.json()["state"] == "running"

@@ -32,9 +32,10 @@ async def test_ask_returns_the_assistants_answer_unchanged(client, assistant):
 
 
 async def test_follow_up_in_the_same_session_keeps_the_province(client):
-    first = await client.post("/api/ask", json={"question": LISTING, "today": "2022-11-01", "session": "follow-up-1"})
+    session = (await client.post("/api/session")).json()["session"]  # issued by the server, never made up
+    first = await client.post("/api/ask", json={"question": LISTING, "today": "2022-11-01", "session": session})
     follow = await client.post(
-        "/api/ask", json={"question": "Còn Sở Tư pháp thì sao?", "today": "2022-11-01", "session": "follow-up-1"}
+        "/api/ask", json={"question": "Còn Sở Tư pháp thì sao?", "today": "2022-11-01", "session": session}
     )
     fresh = await client.post("/api/ask", json={"question": "Còn Sở Tư pháp thì sao?", "today": "2022-11-01"})
 
@@ -179,10 +180,11 @@ async def test_without_an_index_the_server_starts_and_says_so(built_settings, tm
 
 
 async def _rated(client, rating: str, **changes):
-    answer = (await client.post("/api/ask", json={"question": LISTING, "today": "2022-11-01", "session": "fb-1"})).json()
+    session = (await client.post("/api/session")).json()["session"]
+    answer = (await client.post("/api/ask", json={"question": LISTING, "today": "2022-11-01", "session": session})).json()
     body = {
         "answer_id": answer["answer_id"], "rating": rating, "question": LISTING, "answer": answer["answer"],
-        "comment": "Thiếu nhiệm vụ 3.5", "session": "fb-1", "today": "2022-11-01",
+        "comment": "Thiếu nhiệm vụ 3.5", "session": session, "today": "2022-11-01",
         "citations": [c["id"] for c in answer["citations"]], **changes,
     }
     return body, await client.post("/api/feedback", json=body)
@@ -196,7 +198,8 @@ async def test_feedback_is_stored_in_sqlite_pending_review(client, web_settings)
     assert [f.id for f in stored] == [response.json()["id"]]
     saved = stored[0]
     assert (saved.channel, saved.rating, saved.question, saved.comment) == ("web", "down", LISTING, "Thiếu nhiệm vụ 3.5")
-    assert saved.citations == body["citations"] and saved.session == "fb-1" and saved.today == TODAY
+    assert saved.citations == body["citations"] and saved.today == TODAY
+    assert saved.session == "web:" + body["session"].split(".")[1]  # the web's own namespace
     assert saved.status == "pending" and saved.answer_id == body["answer_id"]
 
 

@@ -152,7 +152,7 @@ def test_thumbs_up_reaches_the_feedback_database(page, live_server, assistant):
     assert (stored[0].channel, stored[0].rating, stored[0].question) == ("web", "up", QUESTION)
     assert stored[0].answer == expected.answer
     assert stored[0].citations == [c.id for c in expected.citations]
-    assert stored[0].today == TODAY and re.fullmatch(r"[0-9a-f]{32}", stored[0].session or "")
+    assert stored[0].today == TODAY and re.fullmatch(r"web:[\w-]{22}", stored[0].session or "")  # server-issued
 
 
 def test_thumbs_down_with_a_comment(page, live_server):
