@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from indexer.budget import parse_budget
-from indexer.parsers.repair import fit_width, merge_bare_numbers, split_paragraph_row
+from indexer.parsers.repair import fit_width, continue_cell, merge_bare_numbers, split_paragraph_row, vocabulary
 from indexer.parsers.table import RawRow, RawTable
 from indexer.periods import parse_period
 from indexer.records import AgencyRef, Cell, ParseIssue, PlanDocument, RowRecord
@@ -22,7 +22,6 @@ _SECTION_MARK = re.compile(r"^(?P<code>[IVXLC]+|[A-H])\.?(?:\s+(?P<title>\S.*))?
 _SECTION_CELL = re.compile(r"^(?P<code>[IVXLC]+)\.\s*(?P<title>.+)$")
 _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s")
 _ACTIVITY_NUMBERS = re.compile(r"(?m)^\s*(\d+\.\d+)\.?\s")
-_FIRST_PARAGRAPH = re.compile(r"^\s*<p>(.*?)</p>", re.IGNORECASE | re.DOTALL)
 _BLOCK_BREAK = re.compile(r"</?(p|li|br)\b[^>]*>", re.IGNORECASE)
 _INLINE_BULLET = re.compile(r"(?<=\S)\s+(?=- )")
 
@@ -74,6 +73,7 @@ class Assembler:
         self.sections: list[tuple[str, str]] = []  # (code, title) per level
         self.top_marker_kind: str | None = None
         self.group = _Group()
+        self.words = vocabulary([cell for row in table.rows for cell in row.cells])
 
     # -- cell access -------------------------------------------------------------------------
     def _get(self, cells: list[str], role: str) -> str:
@@ -133,8 +133,11 @@ class Assembler:
             return False
         if self._plain(cells, "section"):
             return False
+        before = self.drafts[-1].cells
+        if any(strip_html(cell) and not strip_html(before[i]) for i, cell in enumerate(cells[: len(before)])):
+            return False  # a cell empty above cannot run on: a new row whose merged cells are blank
         period = self._plain(cells, "period")
-        if not period:
+        if not period or period[0].islower():  # a deadline cell never starts in lower case
             return True
         previous = self._plain(self.drafts[-1].cells, "period")
         alone = parse_period(previous, self.plan.year).understood
@@ -145,11 +148,7 @@ class Assembler:
         draft = self.drafts[-1]
         for index, fragment in enumerate(cells):
             if strip_html(fragment) and index < len(draft.cells):
-                before = strip_html(draft.cells[index])
-                if before and before[-1].isalnum():
-                    # The page broke mid-sentence: the fragment's first paragraph finishes it.
-                    fragment = _FIRST_PARAGRAPH.sub(r"\1", fragment, count=1)
-                draft.cells[index] = f"{draft.cells[index]} {fragment}".strip()
+                draft.cells[index] = continue_cell(draft.cells[index], fragment, self.words)
         draft.lines = (draft.lines[0], row.lines[1])
         draft.notes.append(f"nối phần tiếp theo ở dòng {row.lines[0]} (hàng bị ngắt trang)")
         if draft.index_in_group == 1:

@@ -65,6 +65,12 @@ def _body_texts(row: GridRow) -> list[str]:
     return ["" if cell.merged_up or cell.merged_left else cell.text for cell in row]
 
 
+def _repeats_header(table: RawTable, header_rows: list[list[str]], row: GridRow) -> bool:
+    """The header printed again at the top of a page, whole or one of its lines."""
+    texts = _texts(row)
+    return table.is_repeated_header(texts) or any(texts == line for line in header_rows)
+
+
 def table_from_grid(grid: Sequence[GridRow], classify: Classify, override: Sequence[str] | None,
                     first_line: int, allow_headless: bool = False) -> RawTable | None:
     """The task table held in `grid`, or None if it is not one (a signature block, a layout table).
@@ -81,15 +87,17 @@ def table_from_grid(grid: Sequence[GridRow], classify: Classify, override: Seque
     if "task" not in roles and "activity" not in roles or "lead" not in roles and "period" not in roles:
         return None
     table = RawTable(headings=list(headings), roles=roles, header_line=first_line + start, choices=choices)
+    header_rows = [_texts(row) for row in grid[start:start + height]]
+    after_break = False
     for offset, row in enumerate(body):
         texts = _body_texts(row)
         texts += [""] * (len(roles) - len(texts))
-        if not any(strip_html(t) for t in texts):
-            continue
-        if table.is_repeated_header(_texts(row)) or is_column_number_row(texts):
+        # The page break belongs to the first row that is kept, not to the header repeated above it.
+        after_break = after_break or any(cell.page_break_before for cell in row)
+        if not any(strip_html(t) for t in texts) or _repeats_header(table, header_rows, row) or is_column_number_row(texts):
             continue
         line = first_line + start + height + offset
-        after_break = any(cell.page_break_before for cell in row)
         table.rows.append(RawRow(cells=texts[: len(roles)], lines=(line, line), after_break=after_break))
+        after_break = False
     table.end_line = first_line + len(grid)
     return table

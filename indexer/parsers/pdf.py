@@ -18,22 +18,30 @@ from cchc.errors import DocumentError
 from indexer.parsers.columns import Classify
 from indexer.parsers.grid import GridCell, table_from_grid
 from indexer.parsers.ocr import OCR_RESOLUTION, ocr_available, read_scanned_page
+from indexer.parsers.reflow import Word, cell_text
 from indexer.parsers.table import RawTable
 from indexer.vntext import clean_text
 
 _PAGE_NUMBER = re.compile(r"^(trang\s*)?\d{1,3}(\s*/\s*\d{1,3})?$", re.IGNORECASE)
 
 
-def _cell(value: str | None) -> str:
-    lines = [line.strip() for line in clean_text(value or "").split("\n") if line.strip()]
-    return " ".join(lines)  # pdfplumber breaks lines where the column wraps, not where items end
+def _words(page: Any) -> list[Word]:
+    return [Word(clean_text(w["text"]), w["x0"], w["x1"], w["top"], w["bottom"]) for w in page.extract_words()]
+
+
+def _cell(words: list[Word], box: tuple[float, float, float, float] | None) -> str:
+    """A cell's text, its paragraphs kept apart (parsers.reflow); "" where a merged cell spans."""
+    if box is None:
+        return ""
+    x0, top, x1, bottom = box
+    inside = [w for w in words if x0 <= (w.x0 + w.x1) / 2 <= x1 and top <= (w.top + w.bottom) / 2 <= bottom]
+    return cell_text(inside, x0, x1)
 
 
 def _page_rows(page: Any) -> tuple[list[list[str]], list[Any]]:
-    rows: list[list[str]] = []
     found = page.find_tables()
-    for table in found:
-        rows += [[_cell(value) for value in row] for row in table.extract()]
+    words = _words(page) if found else []
+    rows = [[_cell(words, box) for box in row.cells] for table in found for row in table.rows]
     return rows, found
 
 

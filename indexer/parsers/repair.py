@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 
-from indexer.vntext import strip_html
+from indexer.vntext import fold, strip_html
 
 TEXT_ROLES = {"section", "target", "task", "activity", "product"}
 _BARE_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?$")
@@ -145,3 +146,53 @@ def split_paragraph_row(cells: list[str], task_index: int) -> tuple[list[list[st
         for row, value in zip(rows, shared):
             row.append(value)
     return rows, notes
+
+
+# A Vietnamese syllable, diacritics folded: onset, one vowel group, coda. Pieces of a word cut by a
+# page break ("ngh" + "iệp") are not syllables; the word they make is.
+_SYLLABLE = re.compile(r"^(ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|ng|nh|[cmnpt])?$")
+_WORD_START = re.compile(r"^\w+")
+_WORD_END = re.compile(r"\w+$")
+
+
+def vocabulary(cells: list[str]) -> Counter[str]:
+    """How often each word occurs in a table's cells (lower case): the document is its own dictionary."""
+    return Counter(word.lower() for cell in cells for word in re.findall(r"\w+", strip_html(cell)))
+
+
+def _syllable(word: str) -> bool:
+    return bool(_SYLLABLE.match(fold(word)))
+
+
+def join_fragment(before: str, fragment: str, words: Counter[str]) -> str:
+    """A cell's text and its continuation after a page break, glued where the break cut a word.
+
+    Glued when the two pieces are not syllables but together are one, or when the whole word occurs
+    elsewhere in the document and one of the pieces occurs nowhere else."""
+    left, right = _WORD_END.search(before), _WORD_START.match(fragment)
+    if not before or not left or not right:
+        return f"{before} {fragment}".strip()
+    a, b = left.group(), right.group()
+    whole = (a + b).lower()
+    pieces_are_words = _syllable(a) and _syllable(b)
+    glue = (not pieces_are_words and (_syllable(whole) or words[whole] > 0)) or (
+        words[whole] > 0 and min(words[a.lower()], words[b.lower()]) <= 1)
+    return before + fragment if glue else f"{before} {fragment}".strip()
+
+
+_FIRST_PARAGRAPH = re.compile(r"^\s*<p>(.*?)</p>", re.IGNORECASE | re.DOTALL)
+_LAST_PARAGRAPH_END = re.compile(r"</p>\s*$", re.IGNORECASE)
+
+
+def continue_cell(before: str, fragment: str, words: Counter[str]) -> str:
+    """A cell and its continuation at the top of the next page, one cell again."""
+    plain = strip_html(before)
+    if not plain or not plain[-1].isalnum():
+        return f"{before} {fragment}".strip()
+    # The page broke mid-sentence: the fragment's first paragraph finishes the cell's last one.
+    match = _FIRST_PARAGRAPH.match(fragment)
+    first, rest = (match.group(1), fragment[match.end():]) if match else (fragment, "")
+    end = _LAST_PARAGRAPH_END.search(before)
+    if end:
+        return join_fragment(before[: end.start()], first, words) + "</p>" + rest
+    return join_fragment(before, first, words) + rest
