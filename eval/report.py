@@ -7,7 +7,7 @@ from pathlib import Path
 
 from eval.harness import ALL, EvalRun, QuestionResult
 from eval.metrics import Summary
-from eval.questions import KINDS
+from eval.questions import KINDS, SPLITS
 
 REPORT_FILE = "report.md"
 RESULTS_FILE = "results.json"
@@ -108,6 +108,22 @@ def tag_metric_table(run: EvalRun) -> str:
     return table(headings, rows)
 
 
+def split_table(run: EvalRun) -> str:
+    """Each split (dev, test, sealed) side by side: dev may be tuned on, the others are held out.
+    Empty when the questions come from no split folder."""
+    rows = []
+    for split in SPLITS:
+        summaries = [run.summary(s.name, f"tag:{split}") for s in run.systems]
+        present = [s for s in summaries if s is not None]
+        if not present:
+            continue
+        cells = [f"{fmt(s.pass_rate, 'pct')} / {fmt(s.decline_accuracy, 'pct')}" if s else "—" for s in summaries]
+        rows.append([split, fmt(present[0].questions, "int"), *cells])
+    if not rows:
+        return ""
+    return table(["Split", "n", *(f"`{s.name}` pass / decline acc." for s in run.systems)], rows)
+
+
 def describe_failure(result: QuestionResult) -> list[str]:
     problems = []
     if result.error:
@@ -170,6 +186,9 @@ def render(run: EvalRun, plots: list[str], gate_message: str = "", focus: str = 
         "of one answer with warm models. See docs/eval.md.",
         "",
     ]
+    splits = split_table(run)
+    if splits:
+        out += ["## Per split", "", "`dev` may be tuned on; `test` (frozen) and `sealed` are held out.", "", splits, ""]
     for plot in plots:
         out += [f"![{plot}]({plot})", ""]
     out += ["## Per kind", ""]
