@@ -1,0 +1,62 @@
+"""The one place that decides whether to answer: structured questions from their slots, lookups and
+prose facts from the evidence their retrieval found (assistant.answerability)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from assistant.answerability import (
+    AnswerabilityModel, Assessment, Basis, Decision, Evidence, WordWeights, informative, unknown_share, weighted_coverage,
+)
+from assistant.contract import Intent, Query
+from assistant.retrieval import Retrieval
+
+_FROM_SLOTS = {Intent.LISTING, Intent.COUNT, Intent.SUM, Intent.META}
+
+
+def content_words(query: Query) -> list[str]:
+    """The words nothing in the reading claimed: what the question is about, if anything."""
+    return [t for t in query.topic_terms if t != "|"]
+
+
+def evidence(query: Query, retrieval: Retrieval, weights: WordWeights,
+             keys_of: Callable[[str], set[str]]) -> Evidence:
+    words = content_words(query)
+    hits = [h for h in retrieval.hits if not h.pinned]
+    best_keys = keys_of(hits[0].id) if hits else set()
+    top_keys = set().union(*(keys_of(h.id) for h in hits[:3])) if hits else set()
+    coverage, total = weighted_coverage(words, weights, best_keys)
+    coverage_top, _ = weighted_coverage(words, weights, top_keys)
+    scores = [h.score for h in hits]
+    margin = (scores[0] - scores[1]) / scores[0] if len(scores) > 1 and scores[0] > 0 else 1.0
+    return Evidence(
+        coverage=coverage if hits else 0.0,
+        coverage_top=coverage_top if hits else 0.0,
+        unknown=unknown_share(words, weights),
+        lexical=math.log1p(max((h.lexical_score for h in hits), default=0.0)),
+        dense=max((h.dense_similarity for h in hits), default=0.0),
+        margin=margin,
+        weight=total,
+        words=informative(words, weights),
+    )
+
+
+class Answerability:
+    def __init__(self, model: AnswerabilityModel, weights: WordWeights, keys_of: Callable[[str], set[str]]):
+        self.model = model
+        self.weights = weights
+        self.keys_of = keys_of
+
+    def assess(self, query: Query, retrieval: Retrieval) -> Assessment:
+        if query.intent is Intent.DECLINE:
+            return Assessment(decision=Decision.DECLINE, basis=Basis.RULE, probability=0.0,
+                              reason=query.rule or str(query.decline_reason))
+        if query.intent in _FROM_SLOTS:
+            return Assessment(decision=Decision.ANSWER, basis=Basis.SLOTS, probability=1.0, reason="answered from its slots")
+        if any(h.pinned for h in retrieval.hits):
+            return Assessment(decision=Decision.ANSWER, basis=Basis.PINNED, probability=1.0,
+                              reason="the row under discussion, or the passage that states the fact asked")
+        if not retrieval.hits:
+            return Assessment(decision=Decision.DECLINE, basis=Basis.NOTHING, probability=0.0, reason="nothing retrieved")
+        return self.model.decide(evidence(query, retrieval, self.weights, self.keys_of))
