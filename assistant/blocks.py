@@ -24,6 +24,7 @@ from assistant.contract import (
     Role,
     Severity,
 )
+from assistant.deadlines import deadline_first, summary
 from indexer.records import PlanDocument, ProseSection, RowRecord
 
 
@@ -90,9 +91,14 @@ def build_blocks(query: Query, retrieval: Any, chunks: list[tuple[str, list[str]
             who = listing.agency.name if listing.agency else "Các cơ quan"
             label = listing.period.label if listing.period else None
             blocks.append(HeadingBlock(text=listing_heading(who, label, listing.plan, len(listing.ids))))
+            groups = []
             for group in listing.groups:
                 items = [Item.of(records[i], plans.get(records[i].document)) for i in group.ids if i in records]
-                blocks.append(GroupBlock(kind=group_kind(group.key), title=group.title, count=len(items), items=items))
+                groups.append(GroupBlock(kind=group_kind(group.key), title=group.title, count=len(items), items=items))
+            groups = deadline_first(query, groups)
+            if line := summary(groups, query):
+                blocks.append(line)
+            blocks += groups
             blocks += [NoteBlock(text=text) for text in listing.notes]
     else:
         for text, ids in chunks:

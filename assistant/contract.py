@@ -9,7 +9,7 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from indexer.records import PlanDocument, ProseSection, RowRecord
 
@@ -116,6 +116,7 @@ class Citation(BaseModel):
 # -- answer blocks: what front-ends render (built by assistant.blocks) -------------------------
 class GroupKind(str, Enum):
     DUE = "due"  # due in the asked period
+    OVERDUE = "overdue"  # dated before today, in the plan year we are in
     LEAD = "lead"  # led by the agency (no period asked)
     ONGOING = "ongoing"  # recurring or whole-year, inside the period
     GUIDANCE = "guidance"  # by guidance, plan, or when it arises
@@ -123,6 +124,15 @@ class GroupKind(str, Enum):
     COORDINATION = "coordination"
     TEXT = "text"  # duties written in the plan's prose ("Tổ chức thực hiện")
     OTHER = "other"
+
+
+class DeadlineStatus(str, Enum):
+    """Where a task's deadline stands against the day asked (a badge's colour)."""
+
+    DUE = "due"  # a dated deadline still ahead (or due in the asked period)
+    OVERDUE = "overdue"  # a dated deadline before today, in the current plan year
+    RECURRING = "recurring"  # regular, periodic or whole-year work
+    EVENT = "event"  # by guidance, by plan, or when something happens
 
 
 class Severity(str, Enum):
@@ -149,6 +159,9 @@ class Item(BaseModel):
     plan: str = Field(description="the plan's citation name")
     section: str = ""
     row: str = ""
+    deadline_label: str = Field("", description='the deadline normalised ("Quý IV/2022"); `deadline` keeps the original')
+    status: DeadlineStatus | None = None
+    role: str = Field("", description='what the asked agency does on this row ("Chủ trì", "Phối hợp", "Giao chung: …")')
 
     @classmethod
     def of(cls, record: RowRecord | ProseSection, plan: PlanDocument | None) -> Item:
@@ -176,6 +189,37 @@ class GroupBlock(BaseModel):
     items: list[Item]
 
 
+class SummaryCount(BaseModel):
+    kind: GroupKind
+    label: str
+    count: int
+
+
+class SummaryBlock(BaseModel):
+    """One line over a plan's listing: «Đến hạn trong quý IV/2022: 4 · Quá hạn: 2 · …»."""
+
+    type: Literal["summary"] = "summary"
+    text: str
+    counts: list[SummaryCount] = Field(default_factory=list)
+
+
+class CardField(BaseModel):
+    key: str = Field(description="lead, coordinating, deadline, product, budget")
+    label: str
+    value: str
+    asked: bool = False
+
+
+class FactCardBlock(BaseModel):
+    """A lookup's answer: the task and its labelled fields, the asked ones first, one citation."""
+
+    type: Literal["fact_card"] = "fact_card"
+    title: str
+    fields: list[CardField]
+    citation: str
+    source: str = Field("", description="plan › section › row, as cited")
+
+
 class FactBlock(BaseModel):
     type: Literal["fact"] = "fact"
     text: str
@@ -193,7 +237,8 @@ class FollowUpsBlock(BaseModel):
     questions: list[str]
 
 
-Block = Annotated[HeadingBlock | GroupBlock | FactBlock | NoteBlock | FollowUpsBlock, Field(discriminator="type")]
+Block = Annotated[HeadingBlock | SummaryBlock | GroupBlock | FactCardBlock | FactBlock | NoteBlock | FollowUpsBlock,
+                  Field(discriminator="type")]
 
 
 class Answer(BaseModel):
@@ -204,3 +249,13 @@ class Answer(BaseModel):
     flags: list[str] = Field(default_factory=list, description='e.g. "citations_removed" from an LLM answer')
     answer_id: str | None = Field(None, description="signed by the channel that sent the answer; feedback must quote it")
     blocks: list[Block] = Field(default_factory=list, description="the answer as typed blocks, for front-ends to render")
+
+    @model_validator(mode="after")
+    def _citations_in_listing_order(self) -> Answer:
+        """Citations are numbered as the listing shows its items (deadline first), so [1], [2], …
+        read down the page and match an export's STT; records no item shows keep their place after."""
+        shown = [item.id for block in self.blocks if isinstance(block, GroupBlock) for item in block.items]
+        if shown and self.citations:
+            rank = {record_id: n for n, record_id in reversed(list(enumerate(shown)))}
+            self.citations.sort(key=lambda c: rank.get(c.id, len(rank)))
+        return self

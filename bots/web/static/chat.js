@@ -4,6 +4,7 @@
 import { apiUrl, errorMessage, postJson, streamAnswer } from "./api.js";
 import { openCitation } from "./citations.js";
 import { clear, el } from "./dom.js";
+import { printAnswer, printHeader } from "./print.js";
 import { plainText, renderBlocks } from "./render.js";
 
 const NOT_FOUND = "Không tìm thấy nhiệm vụ phù hợp trong các kế hoạch hiện có. Hãy thử ghi rõ tên cơ quan, tỉnh hoặc khoảng thời gian.";
@@ -186,7 +187,9 @@ export class Chat {
     view.ids.clear();
     for (const citation of answer.citations) this.addChip(view, citation);
     view.sourcesTitle.textContent = `Nguồn (${answer.citations.length})`;
-    view.sources.hidden = answer.citations.length === 0;
+    // A fact card carries its one citation itself; a second «Nguồn» list would only repeat it.
+    const card = (answer.blocks || []).some((b) => b.type === "fact_card");
+    view.sources.hidden = answer.citations.length === 0 || (card && answer.citations.length === 1);
     const numbers = new Map(answer.citations.map((c, i) => [c.id, i + 1]));
     const blocks = answer.blocks || [];
     if (blocks.length) clear(view.text).append(...renderBlocks(blocks, numbers, openCitation, (q) => this.ask(q)));
@@ -195,6 +198,7 @@ export class Chat {
       view.item.classList.add("not-found");
       view.text.before(el("p", { class: "not-found-note" }, NOT_FOUND));
     }
+    view.text.before(printHeader(question, answer, this.plans()));
     if (answer.found) view.footer.append(this.actions(question, answer));
     view.footer.append(this.feedbackControls(question, answer));
     if (fresh) {
@@ -242,12 +246,13 @@ export class Chat {
       link.click();
       link.remove();
     };
+    const listing = answer.blocks.some((b) => b.type === "group"); // nothing to tabulate otherwise
     const buttons = [
       copy,
-      el("button", { type: "button", class: "action", on: { click: download("xlsx") } }, "Tải Excel"),
-      el("button", { type: "button", class: "action", on: { click: download("csv") } }, "Tải CSV"),
-      el("button", { type: "button", class: "action", on: { click: () => window.print() } }, "In"),
-    ];
+      listing && el("button", { type: "button", class: "action", on: { click: download("xlsx") } }, "Tải Excel"),
+      listing && el("button", { type: "button", class: "action", on: { click: download("csv") } }, "Tải CSV"),
+      el("button", { type: "button", class: "action", on: { click: (event) => printAnswer(event.target.closest(".message")) } }, "In"),
+    ].filter(Boolean);
     if (navigator.share) {
       buttons.push(el("button", { type: "button", class: "action", on: { click: () =>
         navigator.share({ title: "Trợ lý CCHC", text: plainText(question, answer, this.plans()) }).catch(() => {}) } }, "Chia sẻ"));

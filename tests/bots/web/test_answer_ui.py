@@ -40,7 +40,7 @@ def test_a_20_item_listing_reads_as_groups_of_items(page, live_server, assistant
     groups = [b for b in expected.blocks if b.type == "group"]
     expect(answer.locator(".group > summary")).to_have_text([f"{g.title} ({g.count})" for g in groups])
     expect(answer.locator(".item")).to_have_count(20)
-    expect(answer.locator(".item .badge.deadline")).to_have_text([i.deadline for g in groups for i in g.items])
+    expect(answer.locator(".item .badge.deadline")).to_have_text([i.deadline_label for g in groups for i in g.items])
     expect(answer.locator(".item .cite-num")).to_have_text([str(n) for n in range(1, 21)])
     # The plan's own numbers ("2.1.") lead each task; the list adds none of its own.
     assert answer.locator(".items").first.evaluate("node => getComputedStyle(node).listStyleType") == "none"
@@ -49,7 +49,7 @@ def test_a_20_item_listing_reads_as_groups_of_items(page, live_server, assistant
     shoot(page, "listing-20-desktop", full_page=True)
 
     first_group = answer.locator(".group").first
-    first_group.locator("summary").click()  # collapsible
+    first_group.locator("> summary").click()  # collapsible
     expect(first_group.locator(".item").first).to_be_hidden()
     assert page.errors == []
 

@@ -28,9 +28,15 @@ async def test_a_listing_comes_as_groups_of_items_with_their_fields(client):
     assert kinds[0] == "heading" and "group" in kinds and kinds[-1] == "follow_ups"
     groups = [b for b in answer["blocks"] if b["type"] == "group"]
     assert sum(g["count"] for g in groups) == len(answer["citations"]) == 20
-    assert {g["kind"] for g in groups} == {"ongoing", "guidance", "collective"}
+    # Deadline first: the 4 rows due in quý IV (given to a collective) open the answer, ahead of
+    # the recurring ones; the summary line counts each group.
+    assert [g["kind"] for g in groups] == ["due", "ongoing", "guidance"]
+    assert [(g["title"], g["count"]) for g in groups][0] == ("Đến hạn trong quý IV/2022", 4)
+    summary = next(b for b in answer["blocks"] if b["type"] == "summary")
+    assert summary["text"].startswith("Đến hạn trong quý IV/2022: 4 · Đang thực hiện/thường xuyên: 14")
     item = groups[0]["items"][0]
     assert item["task"] and item["lead"] and item["deadline"] and item["plan"] == "KH CCHC 2022 Hà Tĩnh"
+    assert item["status"] == "due" and item["deadline_label"] == "Quý IV/2022" and item["role"].startswith("Giao chung")
     assert [i["id"] for g in groups for i in g["items"]] == [c["id"] for c in answer["citations"]]
 
 
