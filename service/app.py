@@ -19,7 +19,7 @@ from assistant.periods import current_quarter, quarter_period, shift_quarter, sp
 from cchc.errors import QuestionError
 from indexer.agencies import Agency, AgencyTable
 from indexer.records import PlanDocument, ProseSection, RowRecord
-from service.export import ExportFile, ExportFormat, export_items
+from service.export import ExportFile, ExportFormat, ExportGroup, ExportScope, export_items
 
 
 class DutyPeriod(str, Enum):
@@ -112,9 +112,12 @@ class PlanService:
     def plans(self) -> list[PlanDocument]:
         return list(self._index.plans.values())
 
-    def export(self, record_ids: list[str], fmt: ExportFormat, title: str = "") -> ExportFile:
+    def export(self, record_ids: list[str], fmt: ExportFormat, scope: ExportScope | None = None,
+               groups: list[ExportGroup] | None = None) -> ExportFile:
+        """The records as a file, in the given order; ``scope`` names the question, ``groups`` the
+        group each record was listed under."""
         records = [self._index.get(record_id) for record_id in record_ids]
-        return export_items(records, self._index.plans, fmt, title)
+        return export_items(records, self._index.plans, fmt, scope, groups)
 
     def _find(self, agency_id: str) -> Agency | None:
         try:

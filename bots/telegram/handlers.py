@@ -29,7 +29,7 @@ from bots.telegram.replies import reply_html, typing
 from bots.telegram.services import Services
 from cchc.errors import CchcError, FeedbackFullError, FeedbackQuotaError, FeedbackRejectedError
 from service.app import DutyPeriod
-from service.export import ExportFormat
+from service.export import ExportFormat, ExportGroup, ExportScope, answer_groups
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +169,8 @@ class BotHandlers:
         # The answer itself stays on the server (chat_data), so its id needs no signature here.
         kept[key] = {"question": question, "answer": answer.answer, "today": today, "rated": False,
                      "citations": [c.id for c in answer.citations], "answer_id": f"telegram-{secrets.token_hex(12)}",
+                     "scope": ExportScope.of(answer.query, question).model_dump(mode="json"),
+                     "groups": [group.model_dump() for group in answer_groups(answer)],
                      "pages": [(page.html(n, len(pages)), page.rows) for n, page in enumerate(pages, start=1)]}
         for old in list(kept)[:-KEPT_ANSWERS]:
             del kept[old]
@@ -197,7 +199,9 @@ class BotHandlers:
             await answer_quietly(query, texts.PAGE_EXPIRED)
             return
         await answer_quietly(query)
-        file = await asyncio.to_thread(self.services.service.export, kept["citations"], ExportFormat.XLSX, kept["question"])
+        scope = ExportScope.model_validate(kept.get("scope") or {"question": kept["question"]})
+        groups = [ExportGroup.model_validate(group) for group in kept.get("groups", [])]
+        file = await asyncio.to_thread(self.services.service.export, kept["citations"], ExportFormat.XLSX, scope, groups)
         await context.bot.send_document(update.effective_chat.id, InputFile(file.content, filename=file.filename),
                                         caption=texts.EXCEL_CAPTION)
 

@@ -8,18 +8,19 @@ cited rows of an answer as .xlsx or .csv.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from assistant.contract import Answer, Role
+from assistant.contract import AgencyMention, Answer, AskedPeriod, Role
 from bots.web.deps import AnswerIdsDep, SnapshotDep, rate_limited
 from bots.web.schemas import SESSION_PATTERN, ErrorResponse
 from bots.web.sessions import WebSessionsDep
 from service.app import AgencyChoice, DutyPeriod
-from service.export import ExportFormat
+from service.export import ExportFormat, ExportGroup, ExportScope
 
 router = APIRouter(prefix="/api", tags=["hỏi đáp"])
 _ERRORS = {422: {"model": ErrorResponse}, 429: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
@@ -34,10 +35,31 @@ class DutiesRequest(BaseModel):
     session: str | None = Field(None, pattern=SESSION_PATTERN)
 
 
+class ExportQuery(BaseModel):
+    """What the answer understood (its `query`, as the page received it); only these fields are read."""
+
+    model_config = ConfigDict(extra="ignore")
+    today: dt.date | None = None
+    agency: AgencyMention | None = None
+    provinces: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=70)
+    period: AskedPeriod | None = None
+
+
 class ExportRequest(BaseModel):
     ids: list[str] = Field(min_length=1, max_length=1000, description="record ids, in the answer's order")
     format: ExportFormat = ExportFormat.XLSX
     title: str = Field("", max_length=300, description="the question, printed above the table")
+    query: ExportQuery | None = Field(None, description="the answer's `query`: agency, province, period and date "
+                                                        "for the title row and the file name")
+    groups: list[ExportGroup] = Field(default_factory=list, max_length=100,
+                                      description="the answer's groups (title, ids): the «Nhóm / vai trò» column")
+
+    def scope(self) -> ExportScope:
+        query = self.query or ExportQuery()
+        return ExportScope(
+            question=self.title, agency_id=query.agency.id if query.agency else "",
+            agency=query.agency.name if query.agency else "", province=", ".join(query.provinces),
+            period=query.period.label if query.period else "", asked=query.today)
 
 
 @router.post("/duties", response_model=Answer, responses=_ERRORS, dependencies=[Depends(rate_limited("ask"))],
@@ -57,6 +79,6 @@ async def agency_choices(snapshot: SnapshotDep, q: str = "", province: str | Non
                                                      "text/csv": {}}}, **_ERRORS, 404: {"model": ErrorResponse}},
              dependencies=[Depends(rate_limited("export"))], summary="Tải các dòng của câu trả lời (.xlsx hoặc .csv)")
 async def export(body: ExportRequest, snapshot: SnapshotDep) -> Response:
-    file = await run_in_threadpool(snapshot.service.export, body.ids, body.format, body.title)
+    file = await run_in_threadpool(snapshot.service.export, body.ids, body.format, body.scope(), body.groups)
     return Response(file.content, media_type=file.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})

@@ -237,11 +237,15 @@ export class Chat {
       }
     } } }, "Sao chép");
     const download = (format) => async () => {
+      // The answer's query and groups give the file its title row, its name and its group column.
+      const groups = answer.blocks.filter((b) => b.type === "group").map((b) => ({ title: b.title, ids: b.items.map((i) => i.id) }));
       const response = await fetch(apiUrl("export"), {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ids, format, title: question }),
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ ids, format, title: question, query: answer.query, groups }),
       });
       if (!response.ok) return this.onBusy(await errorMessage(response));
-      const link = el("a", { href: URL.createObjectURL(await response.blob()), download: `nhiem-vu-cchc.${format}` });
+      const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+      const link = el("a", { href: URL.createObjectURL(await response.blob()), download: named ? named[1] : `nhiem-vu-cchc.${format}` });
       document.body.append(link);
       link.click();
       link.remove();

@@ -23,6 +23,7 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bots.feedback import FeedbackStore
+from bots.telegram import texts
 from bots.telegram.bot import build_application
 from bots.telegram.formatting import visible_text
 from bots.telegram.pages import answer_pages
@@ -85,6 +86,15 @@ class Harness:
         self.base = base
         self.data_dir = data_dir
         self.assistant = assistant
+        self.apology_expected = False
+
+    def expect_apology(self) -> None:
+        """This test makes the bot fail on purpose; any other test fails on an apology."""
+        self.apology_expected = True
+
+    def apologies(self) -> list[dict]:
+        return [m for chat in self.api.chats.values() for m in chat.messages.values()
+                if m["from"]["id"] == self.api.bot["id"] and m.get("text") == texts.APOLOGY]
 
     def user(self, name: str = "Lan") -> Any:
         user_id = next(_ids)
@@ -214,8 +224,11 @@ def fake() -> ModuleType:
 async def tg(fake: ModuleType, built_settings: Settings, tmp_path: Path, assistant: Any) -> AsyncIterator[Harness]:
     server = fake.FakeBotApi(TOKEN)
     await server.start()
+    harness = Harness(server, fake, built_settings, tmp_path / "bot-data", assistant)
     try:
-        yield Harness(server, fake, built_settings, tmp_path / "bot-data", assistant)
+        yield harness
     finally:
         await server.stop()
+    if not harness.apology_expected:
+        assert not harness.apologies(), "the bot apologised: an update failed (see the log)"
 

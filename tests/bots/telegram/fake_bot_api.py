@@ -48,10 +48,34 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+_ENTITY_TYPES = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
+                 "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "tg-spoiler": "spoiler",
+                 "span": "spoiler", "a": "text_link", "code": "code", "pre": "pre", "blockquote": "blockquote",
+                 "tg-emoji": "custom_emoji"}
+
+
 def parse_html(text: str) -> str:
     """Visible text of a message in HTML parse mode, or ApiError like Telegram's parser."""
+    return parse_html_entities(text)[0]
+
+
+def _entity(name: str, attributes: str, offset: int, length: int) -> dict[str, Any]:
+    kind = _ENTITY_TYPES[name]
+    if name == "blockquote" and "expandable" in attributes:
+        kind = "expandable_blockquote"
+    entity: dict[str, Any] = {"type": kind, "offset": offset, "length": length}
+    if kind == "text_link":
+        entity["url"] = html.unescape(re.search(r'href="([^"]*)"', attributes).group(1)) if "href" in attributes else ""
+    return entity
+
+
+def parse_html_entities(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """Visible text and its formatting entities (UTF-16 offsets, as Telegram returns them), or
+    ApiError like Telegram's parser. Commands and mentions in the text are marked too."""
     out: list[str] = []
     stack: list[str] = []
+    opened: list[tuple[str, str, int]] = []  # (tag, attributes, UTF-16 offset where it opened)
+    entities: list[dict[str, Any]] = []
     position = 0
     token = re.compile(r"<(/?)([A-Za-z][\w-]*)((?:\s[^<>]*)?)>|&(#\d+|#x[0-9A-Fa-f]+|lt|gt|amp|quot);")
 
@@ -79,15 +103,22 @@ def parse_html(text: str) -> str:
                 if not stack or stack[-1] != name:
                     raise fail(f'Unmatched end tag "{name}"')
                 stack.pop()
+                tag, opened_with, start = opened.pop()
+                length = utf16_len("".join(out)) - start
+                if length:  # Telegram drops empty entities
+                    entities.append(_entity(tag, opened_with, start, length))
             else:
                 if attributes and name not in _WITH_ATTRIBUTES:
                     raise fail(f'Unsupported attribute in tag "{name}"')
                 stack.append(name)
+                opened.append((name, attributes, utf16_len("".join(out))))
         position = match.end()
     if stack:
         raise ApiError(400, "Bad Request: can't parse entities: "
                             f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
-    return "".join(out)
+    visible = "".join(out)
+    entities += entities_of(visible)
+    return visible, sorted(entities, key=lambda e: (e["offset"], -e["length"]))
 
 
 def entities_of(text: str) -> list[dict[str, Any]]:
@@ -374,22 +405,32 @@ class FakeBotApi:
         return markup
 
     @staticmethod
-    def _text(params: dict[str, Any]) -> str:
+    def _text(params: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
         text = str(params.get("text") or "")
         if params.get("parse_mode", "").upper() == "HTML":
-            text = parse_html(text)
+            text, entities = parse_html_entities(text)
+        else:
+            entities = entities_of(text)
         if not text.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         if utf16_len(text) > MAX_TEXT:
             raise ApiError(400, "Bad Request: message is too long")
-        return text
+        return text, entities
+
+    @staticmethod
+    def _with_entities(message: dict[str, Any], text: str, entities: list[dict[str, Any]]) -> None:
+        message["text"] = text
+        message.pop("entities", None)
+        if entities:
+            message["entities"] = entities
 
     async def _m_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._known_chat(params)
-        text = self._text(params)
+        text, entities = self._text(params)
         markup = self._check_markup(params.get("reply_markup"))
         message: dict[str, Any] = {"message_id": next(chat.next_id), "from": self.bot, "chat": chat.to_dict(),
-                                   "date": int(time.time()), "text": text, "raw_html": params.get("text")}
+                                   "date": int(time.time()), "raw_html": params.get("text")}
+        self._with_entities(message, text, entities)
         reply = params.get("reply_parameters") or (
             {"message_id": params["reply_to_message_id"]} if params.get("reply_to_message_id") else None)
         if reply:
@@ -411,7 +452,8 @@ class FakeBotApi:
         name, content = files["document"]
         message: dict[str, Any] = {"message_id": next(chat.next_id), "from": self.bot, "chat": chat.to_dict(),
                                    "date": int(time.time()), "caption": params.get("caption", ""),
-                                   "document": {"file_name": name, "file_size": len(content), "file_id": f"doc{len(self.documents)}"}}
+                                   "document": {"file_name": name, "file_size": len(content), "file_id": f"doc{len(self.documents)}",
+                                                "file_unique_id": f"u{len(self.documents)}"}}
         self.documents.append((name, content))
         chat.messages[message["message_id"]] = message
         return message
@@ -419,12 +461,13 @@ class FakeBotApi:
     async def _m_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._known_chat(params)
         message = self._bot_message(chat, params)
-        text = self._text(params)
+        text, entities = self._text(params)
         markup = self._check_markup(params.get("reply_markup"))
-        if text == message["text"] and markup == message.get("reply_markup"):
+        if (text, entities) == (message["text"], message.get("entities", [])) and markup == message.get("reply_markup"):
             raise ApiError(400, "Bad Request: message is not modified: specified new message content and reply "
                                 "markup are exactly the same as a current content and reply markup of the message")
-        message.update(text=text, raw_html=params.get("text"), edit_date=int(time.time()))
+        self._with_entities(message, text, entities)
+        message.update(raw_html=params.get("text"), edit_date=int(time.time()))
         message.pop("reply_markup", None)
         if markup:
             message["reply_markup"] = markup

@@ -89,6 +89,7 @@ class _Broken:
 
 async def test_an_error_is_reported_to_the_admin_chat(tg, assistant) -> None:
     official, admin = tg.user("Vân"), tg.user("Quản trị")
+    tg.expect_apology()
     tg.api.chat(admin.id)
     async with tg.bot(tg.settings(telegram_allowed_ids=[official.id], telegram_admin_chat_id=admin.id),
                       assistant=_Broken(assistant)):

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 
 from bots.telegram import texts
+from service.export import COLUMNS
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 LONG = "Sở Nội vụ tỉnh Hưng Yên và tỉnh Hà Tĩnh chủ trì những gì?"
@@ -65,9 +66,15 @@ async def test_excel_button_sends_the_cited_rows(tg, assistant) -> None:
         await tg.api.wait_for(lambda: tg.api.documents, what="the .xlsx")
 
     name, content = tg.api.documents[0]
-    rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
-    assert name == "nhiem-vu-cchc.xlsx" and rows[0][0] == question
-    assert [r[-1] for r in rows[2:]] == [c.id for c in expected.citations]
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    items = [(b.title, i) for b in expected.blocks if b.type == "group" for i in b.items]
+    assert name == "nhiem-vu-so-noi-vu-ha-tinh-quy-iv-2022.xlsx"
+    assert rows[0][0] == "Nhiệm vụ của Sở Nội vụ — Hà Tĩnh, quý IV/2022 (hỏi ngày 01/11/2022)"
+    assert rows[1][0] == f"Câu hỏi: {question}" and rows[2] == COLUMNS and sheet.auto_filter.ref
+    assert [r[:3] for r in rows[3:]] == [(n, title, i.task) for n, (title, i) in enumerate(items, start=1)]
+    [sent] = tg.api.called("sendDocument")
+    assert sent.result["document"]["file_unique_id"] and not tg.apologies()
 
 
 async def test_a_429_is_waited_out_and_the_answer_arrives(tg) -> None:

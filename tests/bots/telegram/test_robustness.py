@@ -138,6 +138,7 @@ class Failing:
 
 async def test_errors_are_logged_then_apologised_for_and_the_bot_goes_on(tg, assistant, caplog) -> None:
     official = tg.user("Sơn")
+    tg.expect_apology()
     async with tg.bot(tg.settings(telegram_allowed_ids=[official.id]), assistant=Failing(assistant)):
         await tg.api.send_text(official, Failing.TRIGGER)
         [apology] = await tg.api.wait_for_messages(official.id, 1)

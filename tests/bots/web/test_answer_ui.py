@@ -80,9 +80,10 @@ def test_excel_export_holds_exactly_the_cited_rows(page, live_server, assistant)
 
     content = download.value.path().read_bytes()
     rows = list(openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
-    assert rows[0][0] == LISTING
-    assert [r[-1] for r in rows[2:]] == [c.id for c in expected.citations]
-    assert download.value.suggested_filename == "nhiem-vu-cchc.xlsx"
+    items = [(b.title, i) for b in expected.blocks if b.type == "group" for i in b.items]
+    assert rows[0][0].startswith("Nhiệm vụ của Sở Nội vụ — Hà Tĩnh, quý IV/2022") and rows[1][0] == f"Câu hỏi: {LISTING}"
+    assert [r[:3] for r in rows[3:]] == [(n, title, i.task) for n, (title, i) in enumerate(items, start=1)]
+    assert download.value.suggested_filename == "nhiem-vu-so-noi-vu-ha-tinh-quy-iv-2022.xlsx"
 
 
 def test_copy_gives_a_clean_text_with_full_sources(browser, live_server, assistant):

@@ -1,12 +1,7 @@
-"""Entry points by name: the quick buttons' duties, the agency+province picker, exports, and the
-typed blocks every answer carries."""
+"""Entry points by name: the quick buttons' duties, the agency+province picker, and the typed blocks
+every answer carries (exports: test_export.py)."""
 
 from __future__ import annotations
-
-import csv
-import io
-
-import openpyxl
 
 LISTING = "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý này?"
 TODAY = "2022-11-01"
@@ -61,20 +56,3 @@ async def test_the_picker_names_agency_and_province(client):
     assert "Sở Tài chính — Hà Tĩnh" in labels and "Sở Tài chính — Hưng Yên" in labels
     assert all(c["id"] == "so-tai-chinh" for c in choices if c["name"] == "Sở Tài chính")
 
-
-async def test_export_gives_the_cited_rows_as_xlsx_and_csv(client):
-    answer = (await client.post("/api/ask", json={"question": LISTING, "today": TODAY})).json()
-    ids = [c["id"] for c in answer["citations"]]
-
-    xlsx = await client.post("/api/export", json={"ids": ids, "format": "xlsx", "title": LISTING})
-    comma = await client.post("/api/export", json={"ids": ids, "format": "csv"})
-    missing = await client.post("/api/export", json={"ids": ["khong-co"], "format": "csv"})
-
-    assert xlsx.status_code == 200 and "spreadsheetml" in xlsx.headers["content-type"]
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == LISTING and rows[1][:3] == ("Nhiệm vụ", "Hoạt động", "Chủ trì")
-    assert [r[-1] for r in rows[2:]] == ids  # one row per cited row, in the answer's order
-    table = list(csv.reader(io.StringIO(comma.content.decode("utf-8-sig"))))
-    assert [r[-1] for r in table[1:]] == ids and table[1][2] == answer["blocks"][1]["items"][0]["lead"]
-    assert missing.status_code == 404
