@@ -34,7 +34,7 @@ from telegram.ext import (
 
 from bots.feedback import FeedbackStore
 from bots.telegram import keyboards, texts
-from bots.telegram.access import AccessPolicy, Gatekeeper, UserRateLimiter
+from bots.telegram.access import AccessPolicy, Gatekeeper, GroupAdmission, JoinAttempts, UserRateLimiter, checked_join_code
 from bots.telegram.donvi import AgencyChooser
 from bots.telegram.formatting import ROW_COMMAND
 from bots.telegram.handlers import BotHandlers
@@ -140,8 +140,11 @@ def build_application(
     row_command = filters.Regex(rf"^/{ROW_COMMAND}_\w+(@\w+)?$")
 
     # Before the gatekeeper: being added to a group is not a message from an official.
-    application.add_handler(ChatMemberHandler(handlers.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER), group=-2)
-    application.add_handler(TypeHandler(Update, Gatekeeper(policy, limiter)), group=-1)
+    application.add_handler(ChatMemberHandler(GroupAdmission(policy, handlers.added_to_group),
+                                              ChatMemberHandler.MY_CHAT_MEMBER), group=-2)
+    joins = JoinAttempts(settings.telegram_join_guesses_per_user, settings.telegram_join_guesses_overall,
+                         settings.telegram_join_lockout_minutes * 60, limits_storage(settings))
+    application.add_handler(TypeHandler(Update, Gatekeeper(policy, limiter, joins=joins)), group=-1)
     application.add_handlers([
         CommandHandler("start", handlers.start),
         CommandHandler("help", handlers.help),
@@ -158,6 +161,7 @@ def build_application(
         CallbackQueryHandler(handlers.feedback, pattern=keyboards.FEEDBACK_PATTERN),
         CallbackQueryHandler(handlers.page, pattern=keyboards.PAGE_PATTERN),
         CallbackQueryHandler(handlers.excel, pattern=keyboards.EXCEL_PATTERN),
+        CallbackQueryHandler(handlers.follow_up, pattern=keyboards.FOLLOW_UP_PATTERN),
         chooser.stray_buttons(),
         CallbackQueryHandler(handlers.unknown_button),  # last: anything else is answered, not left spinning
     ])
@@ -170,6 +174,7 @@ def check_settings(settings: Settings, webhook: bool) -> None:
     require_token(settings)
     if not settings.telegram_allowed_ids and not settings.telegram_join_code:
         raise CchcError(texts.NO_ACCESS_RULE)
+    checked_join_code(settings.telegram_join_code.get_secret_value() if settings.telegram_join_code else None)
     if webhook:
         if not settings.telegram_webhook_url:
             raise CchcError(texts.WEBHOOK_URL_MISSING)

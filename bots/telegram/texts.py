@@ -98,6 +98,11 @@ NO_ACCESS_RULE = (
 )
 BAD_TIMEZONE = "CCHC_TELEGRAM_TIMEZONE «{value}» không phải múi giờ hợp lệ; hãy dùng dạng «Asia/Ho_Chi_Minh»."
 BAD_RATE_LIMIT = "CCHC_TELEGRAM_RATE_LIMIT «{value}» không hợp lệ; hãy viết dạng «10/minute» hoặc «100/hour»."
+BAD_JOIN_LIMIT = "{setting} «{value}» không hợp lệ; hãy viết dạng «10/day» hoặc «50/hour»."
+WEAK_JOIN_CODE = (
+    "CCHC_TELEGRAM_JOIN_CODE quá ngắn hoặc dễ đoán: cần ít nhất {length} ký tự ngẫu nhiên, "
+    "ví dụ tạo bằng lệnh «openssl rand -hex 8»."
+)
 WEBHOOK_URL_MISSING = (
     "Chế độ webhook cần CCHC_TELEGRAM_WEBHOOK_URL: địa chỉ HTTPS công khai mà Telegram gửi cập nhật tới, "
     "ví dụ https://cong.example.gov.vn/tro-ly/telegram."
@@ -115,6 +120,16 @@ PAGE_EXPIRED = "Câu trả lời này đã cũ; hãy hỏi lại để xem tiế
 UNKNOWN_BUTTON = "Nút này không còn dùng được; hãy hỏi lại."
 CODE_IN_GROUP = "Xin đừng gửi mã tham gia trong nhóm: mọi người đều đọc được. Hãy nhắn riêng cho bot: /start MÃ"
 WRONG_CODE = "Mã tham gia không đúng. Hãy kiểm tra lại với đơn vị quản lý trợ lý (không phân biệt chữ hoa, chữ thường)."
+JOIN_LOCKED = "Anh/chị đã nhập sai mã tham gia quá nhiều lần. Vui lòng thử lại sau khoảng {wait}."
+JOIN_PAUSED = (
+    "Việc nhập mã tham gia đang tạm khóa vì có quá nhiều lần thử sai. "
+    "Vui lòng thử lại sau khoảng {wait} hoặc liên hệ bộ phận quản trị."
+)
+JOIN_UNAVAILABLE = "Chưa kiểm tra được mã tham gia lúc này. Vui lòng thử lại sau ít phút."
+GROUP_NOT_ALLOWED = (
+    "Xin lỗi, trợ lý chỉ ở lại những nhóm do cán bộ đã được cấp quyền thêm vào, nên tôi xin rời nhóm này. "
+    "Nếu cần dùng trợ lý, vui lòng liên hệ bộ phận quản trị."
+)
 GROUP_GREETING = (
     "Xin chào cả nhóm! Tôi là Trợ lý CCHC: tôi trả lời các nhiệm vụ trong kế hoạch cải cách hành chính, "
     "kèm nguồn từng dòng. Trong nhóm, hãy nhắc tên tôi hoặc trả lời tin nhắn của tôi để hỏi, ví dụ: {example}"

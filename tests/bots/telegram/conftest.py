@@ -31,7 +31,7 @@ from bots.telegram.updates import ALLOWED_UPDATES
 from cchc.settings import Settings
 
 TOKEN = "8123456789:AAE-tokenThatMustNeverBeLogged_x9"
-JOIN_CODE = "cchc-ht-2022"
+JOIN_CODE = "k7Qm-2xVp-9RtL-4wZc"  # 12+ random characters: a shorter or guessable code stops the bot
 TODAY = dt.date(2022, 11, 1)  # the seed plans are for 2021-2022; «quý này» is then quý IV/2022
 
 # Unique ids across the whole session: the assistant's conversation memory is shared by tests.

@@ -161,6 +161,7 @@ class Chat:
     title: str | None = None
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_id: itertools.count = field(default_factory=lambda: itertools.count(1))
+    bot_left: bool = False  # the bot called leaveChat here
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -484,6 +485,11 @@ class FakeBotApi:
         if markup:
             message["reply_markup"] = markup
         return {k: v for k, v in message.items() if k != "raw_html"}
+
+    async def _m_leavechat(self, params: dict[str, Any]) -> bool:
+        chat = self._known_chat(params)
+        chat.bot_left = True
+        return True
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> bool:
         query_id = str(params.get("callback_query_id", ""))

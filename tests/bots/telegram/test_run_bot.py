@@ -93,7 +93,7 @@ async def test_long_polling_process_answers_stops_on_sigterm_and_never_logs_the_
 
 async def test_a_rejected_token_stops_with_a_vietnamese_line_and_no_token(tg, tmp_path) -> None:
     wrong = "999999:WRONG-token-value_that_must_stay_secret"
-    async with BotProcess(tg, tmp_path, wrong, CCHC_TELEGRAM_JOIN_CODE="ma-tham-gia") as bot:
+    async with BotProcess(tg, tmp_path, wrong, CCHC_TELEGRAM_JOIN_CODE="ma-tham-gia-3f9a1c7e") as bot:
         code = await bot.finish(timeout=180)
 
     assert code == 1
