@@ -24,6 +24,7 @@ from assistant.contract import (
     Role,
     Severity,
 )
+from assistant.cards import fact_card
 from assistant.deadlines import deadline_first, summary
 from indexer.records import PlanDocument, ProseSection, RowRecord
 
@@ -101,6 +102,9 @@ def build_blocks(query: Query, retrieval: Any, chunks: list[tuple[str, list[str]
             blocks += groups
             blocks += [NoteBlock(text=text) for text in listing.notes]
     else:
+        first = next((ids[0] for text, ids in chunks if ids and not text.startswith(NOTE_PREFIX)), None)
+        if query.intent is Intent.LOOKUP and isinstance(records.get(first), RowRecord):
+            blocks.append(fact_card(query, records[first]))
         for text, ids in chunks:
             text = text.strip()
             if text.startswith(NOTE_PREFIX):

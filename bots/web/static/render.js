@@ -103,7 +103,7 @@ export function renderBlocks(blocks, numbers, onCite, onAsk) {
     } else if (block.type === "fact_card") {
       nodes.push(factCard(block, numbers, onCite));
     } else if (block.type === "fact") {
-      if (blocks.some((b) => b.type === "fact_card")) continue; // the card says it, labelled
+      if (blocks.some((b) => b.type === "fact_card" && b.citation === block.citation)) continue; // the card says it, labelled
       const fact = el("p", { class: "fact" }, block.text);
       if (block.citation && numbers.has(block.citation)) fact.append(" ", citeButton(numbers.get(block.citation), block.citation, "", onCite));
       nodes.push(fact);
@@ -130,8 +130,8 @@ export function plainText(question, answer, plans) {
         const extra = [item.deadline && `thời hạn: ${item.deadline}`, item.product && `sản phẩm: ${item.product}`].filter(Boolean);
         lines.push(`${number}. ${item.activity || item.task}${extra.length ? ` (${extra.join("; ")})` : ""}`);
       }
-    } else if (block.type === "summary" || block.type === "fact" && !answer.blocks.some((b) => b.type === "fact_card")
-      || block.type === "note") lines.push(block.text);
+    } else if (block.type === "summary" || block.type === "note"
+      || block.type === "fact" && !answer.blocks.some((b) => b.type === "fact_card" && b.citation === block.citation)) lines.push(block.text);
     else if (block.type === "fact_card") {
       lines.push(block.title, ...block.fields.map((field) => `${field.label}: ${field.value}`));
     }

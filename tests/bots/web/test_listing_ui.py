@@ -116,6 +116,33 @@ def test_the_listing_on_a_phone_stays_one_column(open_page):
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_lookup_is_a_card_of_labelled_fields_with_one_citation(open_page, assistant, viewport):
+    expected = assistant.ask(LOOKUP, today=TODAY)
+    card = next(b for b in expected.blocks if b.type == "fact_card")
+    page = open_page(viewport)
+
+    answer = ask(page, LOOKUP)
+
+    shown = answer.locator(".fact-card")
+    expect(shown.locator(".card-title")).to_have_text("3.6. Xây dựng nền tảng tích hợp và chia sẻ dữ liệu cấp tỉnh (LGSP)")
+    # Asked first, in the question's order; then the rest of the row.
+    expect(shown.locator("dt")).to_have_text(["Kinh phí", "Thời hạn", "Chủ trì", "Phối hợp", "Sản phẩm"])
+    expect(shown.locator("dd")).to_have_text([f.value for f in card.fields])
+    expect(shown.locator("dd.budget")).to_have_text("12.000 triệu đồng")
+    expect(shown.locator("dd.lead")).to_have_text("Sở Thông tin và Truyền thông")
+    expect(answer.locator(".cite-num")).to_have_count(1)  # one citation, on the card
+    expect(answer.locator(".fact")).to_have_count(0)  # no second, unlabelled copy of the same row
+    expect(answer.locator(".sources")).to_be_hidden()
+    expect(answer.get_by_role("button", name="Tải Excel")).to_have_count(0)  # nothing to tabulate
+    expect(answer.get_by_role("button", name="Sao chép")).to_be_visible()
+    answer.locator(".cite-num").click()
+    expect(page.locator("#citation-title")).to_have_text("KH CCHC 2022 Hà Tĩnh, VII.A.5 › 3.6")
+    page.locator("#citation-close").click()
+    screenshot(page, f"fact-card-{'desktop' if viewport is DESKTOP else 'phone'}")
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_printing_one_answer_unfolds_it_under_a_header(open_page, viewport):
     page = open_page(viewport)
     ask(page, LOOKUP)
