@@ -128,11 +128,7 @@ async def _domain(request: Request, exc: CchcError) -> JSONResponse:
 
 
 async def _rate_limited(request: Request, exc: RateLimitExceeded) -> JSONResponse:
-    return _error(
-        status.HTTP_429_TOO_MANY_REQUESTS,
-        exc.message or f"Bạn đã gửi quá nhiều yêu cầu (giới hạn {exc.limit}). Xin thử lại sau {exc.retry_after} giây.",
-        headers={"Retry-After": str(exc.retry_after)},
-    )
+    return rate_limited_response(exc)
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
