@@ -4,6 +4,7 @@ prose facts from the evidence their retrieval found (assistant.answerability).""
 from __future__ import annotations
 
 import math
+
 from collections.abc import Callable
 
 from assistant.answerability import (
@@ -34,7 +35,8 @@ def evidence(query: Query, retrieval: Retrieval, weights: WordWeights,
         coverage=coverage if hits else 0.0,
         coverage_top=coverage_top if hits else 0.0,
         unknown=unknown_share(words, weights),
-        lexical=math.log1p(max((h.lexical_score for h in hits), default=0.0)),
+        lexical=max((h.lexical_share for h in hits), default=0.0),
+        lexical_raw=math.log1p(max((h.lexical_score for h in hits), default=0.0)),
         dense=max((h.dense_similarity for h in hits), default=0.0),
         margin=margin,
         weight=total,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel, Field
 
+from assistant.answerability import Decision
 from assistant.blocks import listing_heading, overview_question
 from assistant.contract import Intent, Query
 from assistant.retrieval import Hit, Retrieval, expand_for_search
@@ -19,9 +20,10 @@ _MAX_WORK = 220  # characters of task text shown per item; the citation holds th
 _FIGURE = re.compile(r"\d")
 _ASKS_FIGURE = re.compile(r"\b(?:bao nhieu|may|so|ty le|phan tram|xep hang|diem|ngay|khi nao|bao gio|han)\b")
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
-# A hit must share this many query terms (BM25 score) or be this close in meaning to count as found.
-MIN_LEXICAL_SCORE = 3.0
-MIN_DENSE_SIMILARITY = 0.86
+CAVEAT_NOTE = ("không dòng nào khớp hẳn với mọi ý của câu hỏi; trên đây là nội dung gần nhất trong kế hoạch, "
+               "hãy đối chiếu với dòng được trích.")
+# A hit is shown beside the best one when its fused score is at least this share of the best's.
+SHOWN_SCORE_SHARE = 0.5
 
 
 _COMMON_TERMS = set(tokens("của các và cho là trong tỉnh kế hoạch năm được có những gì nào ai"))
@@ -108,12 +110,6 @@ def row_facts(row: RowRecord, asked: list[str]) -> str:
     return "; ".join(f"{values[f][0]}: {values[f][1]}" for f in order if f != "target" or row.target)
 
 
-def answered(query: Query, cited: list[str], broad: bool = False) -> bool:
-    """An answer is found when it cites a record, when it lists the plans held, or when it counts a
-    broad listing's rows per province (those two cite none)."""
-    return bool(cited) or query.intent is Intent.META or broad
-
-
 def version_notes(plans: dict[str, PlanDocument], cited_plans: list[str]) -> list[str]:
     """What an official must know about the versions of the plans an answer cites."""
     notes = []
@@ -156,12 +152,10 @@ def decline_text(query: Query, plans: list[PlanDocument]) -> str:
         return ("Tôi chỉ đọc các kế hoạch, không thêm, sửa hay xóa nội dung nào. Việc cập nhật kế hoạch do người "
                 f"quản trị cổng thực hiện. Các kế hoạch hiện có: {held}.")
     if reason == "not_covered":
-        topic = " ".join(t for t in query.topic_terms if t != "|")
-        return (f"Các kế hoạch hiện có không có nhiệm vụ hay nội dung nào về «{topic}». Tôi trả lời về nhiệm vụ, "
-                f"cơ quan chủ trì, phối hợp, thời hạn, kinh phí và chỉ tiêu trong: {held}.")
-    if reason == "off_topic":
-        return ("Câu hỏi này nằm ngoài nội dung các kế hoạch cải cách hành chính mà hệ thống quản lý. "
-                f"Các kế hoạch hiện có: {held}.")
+        evidence = query.assessment.evidence if query.assessment else None
+        about = f": không dòng nào nói về «{' '.join(evidence.words)}»" if evidence and evidence.words else ""
+        return (f"Câu hỏi này nằm ngoài nội dung các kế hoạch cải cách hành chính hiện có{about}. Tôi trả lời về "
+                f"nhiệm vụ, cơ quan chủ trì, phối hợp, thời hạn, kinh phí và chỉ tiêu trong: {held}.")
     return f"Các kế hoạch hiện có không đề cập nội dung này. Các kế hoạch hiện có: {held}."
 
 
@@ -199,6 +193,8 @@ class DeterministicGenerator:
             yield chunk, ids
         for note in version_notes({p.id: p for p in self.plans}, [self.records[i].document for i in cited if i in self.records]):
             yield f"Lưu ý: {note}", []
+        if query.assessment and query.assessment.decision is Decision.CAVEAT:
+            yield f"Lưu ý: {CAVEAT_NOTE}", []
 
     def generate(self, query: Query, retrieval: Retrieval) -> Draft:
         text, cited, chunks = [], [], []
@@ -206,8 +202,7 @@ class DeterministicGenerator:
             text.append(chunk)
             chunks.append((chunk, ids))
             cited.extend(i for i in ids if i not in cited)
-        return Draft(text="\n".join(text).strip(), cited=cited, found=answered(query, cited, retrieval.broad),
-                     chunks=chunks)
+        return Draft(text="\n".join(text).strip(), cited=cited, chunks=chunks)
 
     # -- listings -----------------------------------------------------------------------
     def _listing(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
@@ -264,8 +259,14 @@ class DeterministicGenerator:
             yield f"- {province}: {thousands(count)} dòng ({span})", []
 
     # -- lookups ------------------------------------------------------------------------
-    def _relevant(self, hits: list[Hit]) -> list[Hit]:
-        return [h for h in hits if h.pinned or h.lexical_score >= MIN_LEXICAL_SCORE or h.dense_similarity >= MIN_DENSE_SIMILARITY]
+    @staticmethod
+    def _relevant(hits: list[Hit]) -> list[Hit]:
+        """The hits worth showing once the question was judged answerable: pinned ones, and those
+        within reach of the best (assistant.assess decided whether to answer at all)."""
+        if not hits:
+            return []
+        best = max(h.score for h in hits)
+        return [h for h in hits if h.pinned or h.score >= best * SHOWN_SCORE_SHARE]
 
     def _lookup(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
         hits = self._relevant(retrieval.hits)

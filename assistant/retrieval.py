@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.answerability import WordWeights
 from assistant.contract import AgencyMention, AskedPeriod, Intent, PeriodKindAsked, Query, Role
 from assistant.periods import move_period_to_year
 from indexer.agencies import AgencyTable
@@ -35,6 +36,7 @@ class Hit(BaseModel):
     lexical_rank: int | None = None
     dense_rank: int | None = None
     lexical_score: float = 0.0
+    lexical_share: float = Field(0.0, description="lexical_score over the question's own ceiling (LexicalIndex.ceiling), 0–1")
     dense_similarity: float = 0.0
     pinned: bool = False  # placed first on purpose: the row under discussion, or the passage a fact lives in
 
@@ -151,10 +153,8 @@ def _kind_matches(row: RowRecord, query: Query) -> bool:
     return True
 
 
-_VIETNAMESE_SYLLABLE = re.compile(r"(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|nh|ng|[cmnpt])?")
 _WORDS = re.compile(r"\w+")
-# Share of the question's topic that one row or passage must contain (mean of word and word-pair
-# coverage); chosen on the dev split's questions and declines.
+# Share of a sum's named topic that a section title must contain (mean of word and word-pair coverage).
 MIN_TOPIC_COVERAGE = 0.6
 
 
@@ -223,12 +223,11 @@ class PlanSearch:
         self.index = index
         self.agencies = agencies
         self.plans = list(index.plans.values())
-        # Words and word pairs of each record, by plan; a question may also quote the plan's own title.
-        self._keys: dict[str, list[set[str]]] = {
-            plan.id: [record_keys(f"{plan.title} {plan.short_title}")] for plan in self.plans}
-        for record in index.records.values():
-            self._keys.setdefault(record.document, []).append(record_keys(_record_text(record)))
-        self._vocabulary = {key for keys in self._keys.values() for record in keys for key in record}
+        # Words and word pairs of each record: where a question's own words are looked for.
+        self._record_keys: dict[str, set[str]] = {
+            record.id: record_keys(_record_text(record)) for record in index.records.values()}
+        self.weights = WordWeights.build([{fold(w) for w in _WORDS.findall(_record_text(r).lower())}
+                                          for r in index.records.values()])
         # Duties the plan text gives an agency by name ("3. Sở Nội vụ", "Báo…, Đài… xây dựng …").
         self._duties: dict[str, list[str]] = {}
         for section in index.sections:
@@ -236,18 +235,9 @@ class PlanSearch:
                 if not agency.collective:
                     self._duties.setdefault(agency.id, []).append(section.id)
 
-    # -- answerability -----------------------------------------------------------------------
-    def covers(self, query: Query) -> bool:
-        """Whether some row or passage of the plans in scope states what the question is about:
-        most of its topic (bigrams of its own words) in one record, and no foreign word unknown to
-        every plan ("blockchain", "chatbot")."""
-        words, pairs = topic_units(query.topic_terms)
-        if not words:
-            return True
-        if any(not _VIETNAMESE_SYLLABLE.fullmatch(fold(w)) and fold(w) not in self._vocabulary for w in words):
-            return False
-        scoped = (keys for plan in self.plans_for(query) for keys in self._keys.get(plan.id, []))
-        return max((coverage(words, pairs, keys) for keys in scoped), default=0.0) >= MIN_TOPIC_COVERAGE
+    def keys_of(self, record_id: str) -> set[str]:
+        """Words and word pairs of a record, accented and folded (what a question's words are found in)."""
+        return self._record_keys.get(record_id, set())
 
     # -- scope -----------------------------------------------------------------------------
     def plans_for(self, query: Query) -> list[PlanDocument]:
@@ -408,6 +398,7 @@ class PlanSearch:
         dense = [(i, s) for i, s in self.index.dense_search(text, k=30, where=where) if i in scope]
         fused = fuse_ranks([h.id for h in lexical], [i for i, _ in dense], weights=(self.lexical_weight, 1.0))
         lexical_rank = {h.id: (rank, h.score) for rank, h in enumerate(lexical, start=1)}
+        ceiling = self.index.lexical.ceiling(text) or 1.0
         dense_rank = {i: (rank, s) for rank, (i, s) in enumerate(dense, start=1)}
         hits = [
             Hit(
@@ -415,6 +406,7 @@ class PlanSearch:
                 score=score,
                 lexical_rank=lexical_rank.get(record_id, (None, 0.0))[0],
                 lexical_score=lexical_rank.get(record_id, (None, 0.0))[1],
+                lexical_share=lexical_rank.get(record_id, (None, 0.0))[1] / ceiling,
                 dense_rank=dense_rank.get(record_id, (None, 0.0))[0],
                 dense_similarity=dense_rank.get(record_id, (None, 0.0))[1],
             )

@@ -61,3 +61,10 @@ class LexicalIndex:
             scores = np.where(mask, scores, 0.0)
         order = np.argsort(-scores)[:k]
         return [LexicalHit(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def ceiling(self, query: str) -> float:
+        """The score a record would reach holding each of the query's terms at its best: the sum, over
+        the query's known terms, of the highest score that term alone gets. A hit's score over this
+        says how much of the question it matches, whatever the question's length."""
+        terms = list(dict.fromkeys(t for t in tokens(query) if t in self._vocab))
+        return float(sum(np.max(self._retriever.get_scores([term])) for term in terms)) if self.ids else 0.0
