@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     api_docs: bool = Field(False, description="serve Swagger UI at /docs")
     secret_key: SecretStr | None = Field(None, description="signs answer ids; default: a random key kept in data_dir")
 
+    # Scanned PDFs (issue 20): pages read in parallel, results cached under data_dir/ocr by file
+    # content, and cells read with a Tesseract confidence under the threshold flagged in their row.
+    ocr_workers: int = Field(0, ge=0, description="processes reading scanned pages; 0: one per core")
+    ocr_low_confidence: float = Field(60.0, ge=0, le=100, description="OCR confidence (0-100) under which a cell is flagged")
+
     # Feedback (👍/👎).
     feedback_max_mb: float = Field(50.0, description="size cap of the feedback database")
     feedback_max_age_days: int = Field(30, description="how long after an answer feedback on it is accepted")

@@ -20,6 +20,7 @@ from indexer import leases
 from indexer.lexical import LexicalIndex
 from indexer.manifest import ManifestIssue, load_manifest
 from indexer.parsers import PARSER_VERSION, parse_document
+from indexer.parsers.ocr import OcrOptions
 from indexer.records import ParseIssue, PlanDocument
 from indexer.embed_cache import CacheStats, EmbeddingCache, EmbedPlan, embed_with_cache
 from indexer.store import (
@@ -144,7 +145,7 @@ def _previous(index_dir: Path, identity: str) -> tuple[_Previous, str | None]:
 
 
 def _read_plan(plan: PlanDocument, path: Path, agencies: AgencyTable, previous: _Previous,
-               summary: DocumentSummary) -> tuple[str, list[Record]] | None:
+               summary: DocumentSummary, ocr: OcrOptions | None = None) -> tuple[str, list[Record]] | None:
     """(fingerprint, records) of one plan: reused, parsed, or — when it fails — its last good ones."""
     try:
         print_ = fingerprint(plan, path, agencies.digest)
@@ -152,7 +153,7 @@ def _read_plan(plan: PlanDocument, path: Path, agencies: AgencyTable, previous: 
             summary.reused = True
             summary.issues = [issue for issue in previous.issues if issue.document == plan.id]
             return print_, previous.records.get(plan.id, [])
-        parsed = parse_document(plan, path, agencies)
+        parsed = parse_document(plan, path, agencies, ocr)
         summary.issues = parsed.issues
         return print_, [*parsed.rows, *parsed.sections]
     except (DocumentError, OSError) as exc:
@@ -254,7 +255,8 @@ def _switch(index_dir: Path, build: Path) -> None:
 
 
 def _collect(corpus_dir: Path, plans: list[PlanDocument], manifest_errors: list[ManifestIssue], agencies: AgencyTable,
-             previous: _Previous, progress: Progress) -> tuple[list[DocumentSummary], list[Record], dict[str, str]]:
+             previous: _Previous, progress: Progress,
+             ocr: OcrOptions | None = None) -> tuple[list[DocumentSummary], list[Record], dict[str, str]]:
     """Every plan's records (parsed, reused, or kept from its last good build) and fingerprints."""
     summaries: list[DocumentSummary] = []
     records: list[Record] = []
@@ -263,7 +265,7 @@ def _collect(corpus_dir: Path, plans: list[PlanDocument], manifest_errors: list[
         progress("parse", done, len(plans))
         summary = DocumentSummary(plan=plan)
         summaries.append(summary)
-        read = _read_plan(plan, corpus_dir / plan.file, agencies, previous, summary)
+        read = _read_plan(plan, corpus_dir / plan.file, agencies, previous, summary, ocr)
         if read is not None:
             fingerprints[plan.id], kept = read
             summary.rows = sum(r.kind == "row" for r in kept)
@@ -287,6 +289,7 @@ def build_index(
     vectors: Vectors = Vectors(),
     embed_plan: EmbedPlan = EmbedPlan(),
     cache: EmbeddingCache | None = None,
+    ocr: OcrOptions | None = None,
 ) -> BuildReport:
     """Bring the index in line with the corpus, as one transaction.
 
@@ -301,7 +304,7 @@ def build_index(
     leases.remove_orphans(index_dir)
     previous, reason = _previous(index_dir, identity)
 
-    summaries, records, fingerprints = _collect(corpus_dir, plans, manifest_errors, agencies, previous, progress)
+    summaries, records, fingerprints = _collect(corpus_dir, plans, manifest_errors, agencies, previous, progress, ocr)
     stale = {s.plan.id: s.error or "" for s in summaries if s.stale}
 
     def report(**values: object) -> BuildReport:

@@ -14,6 +14,7 @@ from cchc.settings import Settings
 from indexer.agencies import AgencyTable
 from indexer.build import BuildReport, Progress, build_index
 from indexer.embeddings import load_embedding, load_plugins
+from indexer.parsers.ocr import OcrOptions
 from indexer.periods import quarter_key, roman_or_int
 from indexer.records import RowRecord
 from indexer.embed_cache import EmbeddingCache, EmbedPlan
@@ -49,6 +50,12 @@ def embed_plan(settings: Settings) -> EmbedPlan:
     )
 
 
+def ocr_options(settings: Settings) -> OcrOptions:
+    """How scanned plans are read: cached by file content under the data folder (issue 20)."""
+    return OcrOptions(cache_dir=settings.data_dir / "ocr", workers=settings.ocr_workers,
+                      low_confidence=settings.ocr_low_confidence)
+
+
 def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
     """Build (or bring up to date) the index; in the deployment mode one build at a time across
     workers and machines, and every worker is told of the new build."""
@@ -66,6 +73,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
             progress=progress,
             vectors=vectors_for(settings, create=True),
             embed_plan=embed_plan(settings),
+            ocr=ocr_options(settings),
             cache=EmbeddingCache(connect_engine(settings.database(EMBEDDING_CACHE_DB))),
         )
         if report.build is not None:

@@ -14,6 +14,7 @@ from indexer.parsers.cell_lines import find_cell_lines_header, read_cell_lines_t
 from indexer.parsers.columns import Classify, cell_classifier, choose_roles
 from indexer.parsers.docx import docx_text_lines, read_docx
 from indexer.parsers.metadata import DocumentMetadata, read_metadata
+from indexer.parsers.ocr import OcrOptions
 from indexer.parsers.pdf import pdf_text_lines, read_pdf
 from indexer.parsers.xlsx import read_xlsx, xlsx_text_lines
 from indexer.parsers.prose import parse_prose
@@ -62,10 +63,10 @@ class _Read:
     skip: range = range(0)
 
 
-Reader = Callable[[PlanDocument, Path, Classify], _Read]
+Reader = Callable[[PlanDocument, Path, Classify, OcrOptions], _Read]
 
 
-def _read_tsv(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+def _read_tsv(plan: PlanDocument, path: Path, classify: Classify, ocr: OcrOptions) -> _Read:
     lines = read_text(path, plan.file)
     header = find_tsv_header(lines)
     if header is None:
@@ -74,7 +75,7 @@ def _read_tsv(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
     return _Read(lines, [table], range(table.header_line - 1, table.end_line))
 
 
-def _read_cell_lines(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+def _read_cell_lines(plan: PlanDocument, path: Path, classify: Classify, ocr: OcrOptions) -> _Read:
     lines = read_text(path, plan.file)
     header = find_cell_lines_header(lines)
     if header is None:
@@ -83,11 +84,11 @@ def _read_cell_lines(plan: PlanDocument, path: Path, classify: Classify) -> _Rea
     return _Read(lines, [table], range(table.header_line - 1, table.end_line))
 
 
-def _read_prose(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+def _read_prose(plan: PlanDocument, path: Path, classify: Classify, ocr: OcrOptions) -> _Read:
     return _Read(read_text(path, plan.file), [])
 
 
-def _read_docx(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+def _read_docx(plan: PlanDocument, path: Path, classify: Classify, ocr: OcrOptions) -> _Read:
     _office_guard(path, plan.file, "doc")
     try:
         lines, tables = read_docx(path, plan.columns, classify)
@@ -108,7 +109,7 @@ def _office_guard(path: Path, document: str, kind: str) -> None:
                             f"bỏ mật khẩu và lưu lại dạng .{kind}x")
 
 
-def _read_xlsx(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+def _read_xlsx(plan: PlanDocument, path: Path, classify: Classify, ocr: OcrOptions) -> _Read:
     _office_guard(path, plan.file, "xls")
     try:
         lines, tables = read_xlsx(path, plan.columns, classify)
@@ -118,9 +119,9 @@ def _read_xlsx(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
     return _Read(lines, tables)
 
 
-def _read_pdf(plan: PlanDocument, path: Path, classify: Classify) -> _Read:
+def _read_pdf(plan: PlanDocument, path: Path, classify: Classify, ocr: OcrOptions) -> _Read:
     try:
-        lines, tables = read_pdf(path, plan.columns, classify)
+        lines, tables = read_pdf(path, plan.columns, classify, ocr)
     except DocumentError:
         raise
     except Exception as exc:  # pdfminer raises several types (encrypted, damaged)
@@ -180,18 +181,18 @@ def infer_layout(path: Path) -> Layout:
     return Layout.PROSE
 
 
-_TEXT_LINES: dict[Layout, Callable[[Path], list[str]]] = {
-    Layout.DOCX: docx_text_lines,
-    Layout.XLSX: xlsx_text_lines,
+_TEXT_LINES: dict[Layout, Callable[[Path, OcrOptions], list[str]]] = {
+    Layout.DOCX: lambda path, ocr: docx_text_lines(path),
+    Layout.XLSX: lambda path, ocr: xlsx_text_lines(path),
     Layout.PDF: pdf_text_lines,
 }
 
 
-def read_metadata_of(path: Path, layout: Layout) -> DocumentMetadata:
+def read_metadata_of(path: Path, layout: Layout, ocr: OcrOptions | None = None) -> DocumentMetadata:
     """What the document's header block and signature say (see parsers.metadata)."""
     reader = _TEXT_LINES.get(layout)
     try:
-        lines = reader(path) if reader else read_text(path, path.name)
+        lines = reader(path, ocr or OcrOptions()) if reader else read_text(path, path.name)
     except DocumentError:
         raise
     except Exception as exc:  # a broken file: its own reader will name the problem when parsing
@@ -199,12 +200,14 @@ def read_metadata_of(path: Path, layout: Layout) -> DocumentMetadata:
     return read_metadata(lines)
 
 
-def read_document(plan: PlanDocument, path: Path, agencies: AgencyTable) -> _Read:
-    """The document's lines and task tables, roles chosen; DocumentError when it has none."""
+def read_document(plan: PlanDocument, path: Path, agencies: AgencyTable, ocr: OcrOptions | None = None) -> _Read:
+    """The document's lines and task tables, roles chosen; DocumentError when it has none.
+
+    `ocr` says how scanned PDFs are read (cache folder, processes); the defaults cache nothing."""
     if not path.exists():
         raise DocumentError(plan.file, f"không tìm thấy tệp {path.name} trong thư mục corpus")
     classify = cell_classifier(agencies, plan.year)
-    read = _READERS[plan.layout](plan, path, classify)
+    read = _READERS[plan.layout](plan, path, classify, ocr or OcrOptions())
     if plan.layout in _HAS_TABLE and not read.tables:
         raise DocumentError(plan.file, f"không tìm thấy bảng nhiệm vụ nào trong {path.name} (cần các cột như "
                             "«Nội dung», «Đơn vị chủ trì», «Thời gian hoàn thành»); nếu tiêu đề bảng khác thường, "
@@ -214,9 +217,9 @@ def read_document(plan: PlanDocument, path: Path, agencies: AgencyTable) -> _Rea
     return read
 
 
-def parse_document(plan: PlanDocument, path: Path, agencies: AgencyTable) -> ParsedDocument:
+def parse_document(plan: PlanDocument, path: Path, agencies: AgencyTable, ocr: OcrOptions | None = None) -> ParsedDocument:
     """Parse one plan; raises DocumentError naming the file and line when it cannot."""
-    return assemble_document(plan, read_document(plan, path, agencies), agencies)
+    return assemble_document(plan, read_document(plan, path, agencies, ocr), agencies)
 
 
 def assemble_document(plan: PlanDocument, read: _Read, agencies: AgencyTable) -> ParsedDocument:

@@ -57,6 +57,7 @@ class _Draft:
     group: _Group
     index_in_group: int
     notes: list[str] = field(default_factory=list)
+    confidence: list[float | None] | None = None  # OCR, per cell
 
 
 class Assembler:
@@ -149,6 +150,9 @@ class Assembler:
         for index, fragment in enumerate(cells):
             if strip_html(fragment) and index < len(draft.cells):
                 draft.cells[index] = continue_cell(draft.cells[index], fragment, self.words)
+        if row.confidence is not None:
+            mine = draft.confidence or [None] * len(row.confidence)
+            draft.confidence = [min((x for x in pair if x is not None), default=None) for pair in zip(mine, row.confidence)]
         draft.lines = (draft.lines[0], row.lines[1])
         draft.notes.append(f"nối phần tiếp theo ở dòng {row.lines[0]} (hàng bị ngắt trang)")
         if draft.index_in_group == 1:
@@ -222,6 +226,7 @@ class Assembler:
                     group=self.group,
                     index_in_group=self.group.rows,
                     notes=list(notes),
+                    confidence=row.confidence,
                 )
             )
 
@@ -339,7 +344,17 @@ class Assembler:
             lines=draft.lines,
             inherited=inherited,
             notes=draft.notes,
+            **self._confidence(draft),
         )
+
+    def _confidence(self, draft: _Draft) -> dict:
+        """OCR confidence per printed cell, and the cells read too uncertainly to trust unchecked."""
+        if draft.confidence is None:
+            return {}
+        read = {squash(strip_html(h)): round(c, 1) for h, c, text in zip(self.table.headings, draft.confidence, draft.cells)
+                if c is not None and strip_html(text)}
+        low = [h for h, c in read.items() if c < self.table.low_confidence]
+        return {"cell_confidence": read, "low_confidence_fields": low}
 
     def records(self) -> list[RowRecord]:
         self._reassign_orphan_tasks()

@@ -24,6 +24,7 @@ class GridCell:
     merged_left: bool = False  # continues the cell to its left (horizontal merge)
     merged_up: bool = False  # continues the cell above (vertical merge)
     page_break_before: bool = False  # first row of a new page (PDF)
+    confidence: float | None = None  # OCR's confidence in the text (0-100), scans only
 
 
 GridRow = Sequence[GridCell]
@@ -65,10 +66,11 @@ def _body_texts(row: GridRow) -> list[str]:
     return ["" if cell.merged_up or cell.merged_left else cell.text for cell in row]
 
 
-def _repeats_header(table: RawTable, header_rows: list[list[str]], row: GridRow) -> bool:
-    """The header printed again at the top of a page, whole or one of its lines."""
+def _repeats_header(table: RawTable, header_rows: list[list[str]], row: GridRow, page_top: bool) -> bool:
+    """The header printed again at the top of a page, whole or one of its lines (or read by OCR
+    with slips: at a page's top, a row whose cells name three columns is a header)."""
     texts = _texts(row)
-    return table.is_repeated_header(texts) or any(texts == line for line in header_rows)
+    return table.is_repeated_header(texts) or any(texts == line for line in header_rows) or (page_top and looks_like_header(texts))
 
 
 def table_from_grid(grid: Sequence[GridRow], classify: Classify, override: Sequence[str] | None,
@@ -94,10 +96,11 @@ def table_from_grid(grid: Sequence[GridRow], classify: Classify, override: Seque
         texts += [""] * (len(roles) - len(texts))
         # The page break belongs to the first row that is kept, not to the header repeated above it.
         after_break = after_break or any(cell.page_break_before for cell in row)
-        if not any(strip_html(t) for t in texts) or _repeats_header(table, header_rows, row) or is_column_number_row(texts):
+        if not any(strip_html(t) for t in texts) or _repeats_header(table, header_rows, row, after_break) or is_column_number_row(texts):
             continue
         line = first_line + start + height + offset
-        table.rows.append(RawRow(cells=texts[: len(roles)], lines=(line, line), after_break=after_break))
+        confidence = [cell.confidence for cell in row][: len(roles)] if any(c.confidence is not None for c in row) else None
+        table.rows.append(RawRow(cells=texts[: len(roles)], lines=(line, line), after_break=after_break, confidence=confidence))
         after_break = False
     table.end_line = first_line + len(grid)
     return table

@@ -1,38 +1,68 @@
-"""Scanned pages: Tesseract reads the words (Vietnamese data), the ruling lines in the image give
-the table's grid, and each word goes to the cell it sits in.
+"""Scanned pages: deskewed, their table grid found in the ruling lines (parsers.scan_grid), every
+cell read by Tesseract with its Vietnamese data, the text above and below the table read as body.
 
-Tesseract alone reads a ruled table as a jumble of lines; the grid drawn on the page is what keeps
-its columns apart, so it is found in the pixels: long dark runs are ruling lines. A boundary with
-no line inside a row is a merged cell (a section heading spanning the row).
+Each cell is cut out and read on its own (one block of text, `--psm 6`), so a table's columns never
+run together; one Tesseract process reads all of a page's cells at once (a multi-page TIFF). Each
+cell keeps Tesseract's confidence so the record can flag what may be misread. Pages are read in
+parallel processes, and what a file's pages gave is cached under the data folder by the file's
+content, so reading the same scan again costs nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 import shutil
-from dataclasses import dataclass
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
-from indexer.parsers.grid import GridCell
+from indexer.parsers.reflow import Word, cell_text, reading_lines
 from indexer.vntext import clean_text
 
 OCR_LANGUAGE = "vie"
-OCR_RESOLUTION = 300
-# Sparse text: a table is many short, separate pieces; the default page layout drops some of them.
-OCR_CONFIG = "--psm 11"
-_DARK = 128
-_LINE_SHARE = 0.5  # a ruling line covers at least half the table's width (or height)
-_MIN_CONFIDENCE = 0.0
-_LINE_HALF_WIDTH = 2  # pixels painted out on each side of a ruling line's centre
+OCR_RESOLUTION = 300  # dots per inch at most a scan is read at (its own resolution when lower)
+OCR_CONFIG = "--psm 6"  # a cell (or the body above a table) is one block of text
+OCR_LINE_CONFIG = "--psm 7"  # a cell a block read left empty: one short line
+_ROMAN_SLIP = re.compile(r"[|liI]*")
+_READ_PX_PER_MM = 16.0  # cells are enlarged to ~400 dpi: Tesseract reads best with letters ~30 px high
+_MIN_INK = 12  # ink pixels a cell needs before it is worth reading
+_VERSION = hashlib.sha256(b"".join(Path(__file__).with_name(n).read_bytes()
+                                   for n in ("ocr.py", "scan_grid.py", "reflow.py"))).hexdigest()[:12]
+
+
+class OcrOptions(BaseModel):
+    """How scans are read; built from Settings by the caller."""
+
+    cache_dir: Path | None = None  # where a file's OCR results are kept; None: not cached
+    workers: int = 0  # processes reading pages; 0: one per core
+    low_confidence: float = 60.0  # a cell read with less (0-100) is flagged in its record
+
+
+class OcrCell(BaseModel):
+    text: str = ""
+    confidence: float | None = None  # Tesseract's mean word confidence, 0-100; None: empty cell
+    merged_left: bool = False
+    merged_up: bool = False
+
+
+class OcrPage(BaseModel):
+    lines: list[str]  # body text above and below the table
+    grid: list[list[OcrCell]]
 
 
 def ocr_available() -> str | None:
     """None when OCR can run here, else what is missing (Vietnamese, for the operator)."""
     try:
+        import cv2  # noqa: F401
         import pytesseract
     except ImportError:
-        return "chưa cài gói pytesseract (pip install .[ocr])"
+        return "chưa cài gói pytesseract, opencv-python-headless (pip install .[ocr])"
     if shutil.which("tesseract") is None:
         return "chưa cài Tesseract (Debian: apt install tesseract-ocr tesseract-ocr-vie)"
     if OCR_LANGUAGE not in pytesseract.get_languages(config=""):
@@ -40,100 +70,167 @@ def ocr_available() -> str | None:
     return None
 
 
-def _runs(mask: np.ndarray) -> list[int]:
-    """Centres of consecutive True runs."""
-    positions, start = [], None
-    for index, on in enumerate([*mask.tolist(), False]):
-        if on and start is None:
-            start = index
-        elif not on and start is not None:
-            positions.append((start + index - 1) // 2)
-            start = None
-    return positions
+def _render(path: Path, index: int) -> tuple[np.ndarray, float]:
+    """The page as grey pixels at its scan's own resolution, and pixels per millimetre."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(path))
+    try:
+        page = document[index]
+        width_pt = page.get_width()
+        images = [obj for obj in page.get_objects() if obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE]
+        pixels = max((obj.get_px_size()[0] for obj in images), default=0)
+        dpi = min(max(pixels / (width_pt / 72), 150), OCR_RESOLUTION) if pixels else OCR_RESOLUTION
+        image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+    finally:
+        document.close()
+    return np.asarray(image), dpi / 25.4
 
 
-@dataclass
-class _Word:
-    text: str
-    x: float
-    y: float
-    height: float
-
-
-def _reading_lines(words: list[_Word]) -> list[list[_Word]]:
-    """Lines top to bottom, each left to right; a new line where a word sits clearly lower
-    (sparse-text mode gives no line numbers worth trusting)."""
-    lines: list[list[_Word]] = []
-    for word in sorted(words, key=lambda w: w.y):
-        if lines and word.y - lines[-1][0].y < max(word.height, lines[-1][0].height) * 0.6:
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    return [sorted(line, key=lambda w: w.x) for line in lines]
-
-
-def _words(image: Any) -> list[_Word]:
+def _read_images(images: list[np.ndarray], config: str = OCR_CONFIG) -> list[list[tuple[Word, float]]]:
+    """Tesseract's words (with confidence) in each image, one Tesseract run for all of them."""
     import pytesseract
+    from PIL import Image
 
-    data = pytesseract.image_to_data(image, lang=OCR_LANGUAGE, config=OCR_CONFIG, output_type=pytesseract.Output.DICT)
-    words = []
+    if not images:
+        return []
+    with tempfile.TemporaryDirectory() as folder:
+        tiff = os.path.join(folder, "cells.tif")
+        pages = [Image.fromarray(image) for image in images]
+        pages[0].save(tiff, save_all=True, append_images=pages[1:], compression="tiff_deflate")
+        data = pytesseract.image_to_data(tiff, lang=OCR_LANGUAGE, config=config, output_type=pytesseract.Output.DICT)
+    found: list[list[tuple[Word, float]]] = [[] for _ in images]
     for i, text in enumerate(data["text"]):
-        if text.strip() and float(data["conf"][i]) >= _MIN_CONFIDENCE:
-            x = data["left"][i] + data["width"][i] / 2
-            y = data["top"][i] + data["height"][i] / 2
-            words.append(_Word(clean_text(text), x, y, float(data["height"][i])))
-    return words
+        confidence = float(data["conf"][i])
+        if text.strip() and confidence >= 0:
+            x, y, w, h = (data[k][i] for k in ("left", "top", "width", "height"))
+            found[data["page_num"][i] - 1].append((Word(clean_text(text.strip()), x, x + w, y, y + h), confidence))
+    return found
 
 
-def _lines_of(words: list[_Word]) -> list[str]:
-    return [" ".join(w.text for w in line) for line in _reading_lines(words)]
+def _enlarged(gray: np.ndarray, box: tuple[int, int, int, int], px_per_mm: float) -> np.ndarray | None:
+    """The box cut out and enlarged, with a white margin; None when it holds no ink."""
+    import cv2
+
+    left, top, right, bottom = box
+    crop = gray[max(top, 0): bottom, max(left, 0): right]
+    if crop.size == 0 or int((crop < 128).sum()) < _MIN_INK:
+        return None
+    scale = max(1.0, _READ_PX_PER_MM / px_per_mm)
+    crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return cv2.copyMakeBorder(crop, 10, 10, 10, 10, cv2.BORDER_CONSTANT, value=255)
 
 
-def _cell_texts(words: list[_Word], rows: list[int], columns: list[int]) -> list[list[list[_Word]]]:
-    cells: list[list[list[_Word]]] = [[[] for _ in columns[1:]] for _ in rows[1:]]
-    for word in words:
-        r = next((i for i in range(len(rows) - 1) if rows[i] <= word.y < rows[i + 1]), None)
-        c = next((i for i in range(len(columns) - 1) if columns[i] <= word.x < columns[i + 1]), None)
-        if r is not None and c is not None:
-            cells[r][c].append(word)
+def _read_again(read: list[list[tuple[Word, float]]], crops: list[np.ndarray]) -> None:
+    """Cells with ink where a block read found no word hold one short word (a lone «I»): read as one line."""
+    empty = [i for i, words in enumerate(read[: len(crops)]) if not words]
+    for i, words in zip(empty, _read_images([crops[i] for i in empty], OCR_LINE_CONFIG)):
+        read[i] = words
+
+
+def _bars(crop: np.ndarray) -> str | None:
+    """«I», «II», «III» from the ink itself when every mark is an upright bar: Tesseract, with no
+    word around them, reads such bars as «|», «l», «li» or nothing."""
+    import cv2
+
+    count, _, stats, _ = cv2.connectedComponentsWithStats((crop < 128).astype(np.uint8))
+    marks = [s for s in stats[1:] if s[cv2.CC_STAT_AREA] > 4]
+    upright = all(s[cv2.CC_STAT_HEIGHT] > 3 * s[cv2.CC_STAT_WIDTH] for s in marks)
+    return "I" * len(marks) if marks and upright and len(marks) <= 3 else None
+
+
+def _roman(text: str, crop: np.ndarray) -> str:
+    """A section number Tesseract misread as bars or letters, or missed, read from its marks."""
+    return (_bars(crop) or text) if _ROMAN_SLIP.fullmatch(text) else text
+
+
+def _body_lines(words: list[tuple[Word, float]]) -> list[str]:
+    return [" ".join(w.text for w in line) for line in reading_lines([w for w, _ in words])]
+
+
+def _cells(grid: Any) -> list[tuple[int, int, int]]:
+    """(row, first column, last column) of each cell, a horizontally merged cell once."""
+    cells = []
+    for r, merged in enumerate(grid.merged_left):
+        c = 0
+        while c < len(merged):
+            last = c
+            while last + 1 < len(merged) and merged[last + 1]:
+                last += 1
+            cells.append((r, c, last))
+            c = last + 1
     return cells
 
 
-def _without_lines(gray: np.ndarray, rows: list[int], columns: list[int]) -> Any:
-    """The page with its ruling lines painted out: Tesseract skips text boxed in by lines."""
-    from PIL import Image
+def read_page(path: Path, index: int) -> OcrPage:
+    """One scanned page: deskewed, its table cells and its body read."""
+    from indexer.parsers.scan_grid import deskew, find_grid
 
-    clean = gray.copy()
-    for y in rows:
-        clean[max(0, y - _LINE_HALF_WIDTH): y + _LINE_HALF_WIDTH + 1, :] = 255
-    for x in columns:
-        clean[rows[0]: rows[-1] + 1, max(0, x - _LINE_HALF_WIDTH): x + _LINE_HALF_WIDTH + 1] = 255
-    return Image.fromarray(clean)
+    raw, px_per_mm = _render(path, index)
+    gray = deskew(raw, px_per_mm)
+    grid = find_grid(gray, px_per_mm)
+    if grid is None:
+        return OcrPage(lines=_body_lines(_read_images([gray])[0]), grid=[])
+    gray = grid.without_lines(gray)
+    cells = _cells(grid)
+    crops = [_enlarged(gray, grid.box(r, first, last), px_per_mm) for r, first, last in cells]
+    body = [gray[: max(grid.rows[0] - grid.thickness, 1)], gray[grid.rows[-1] + grid.thickness:]]
+    read = _read_images([c for c in crops if c is not None] + [b for b in body if b.size and (b < 128).sum() >= _MIN_INK])
+    _read_again(read, [c for c in crops if c is not None])
+    per_crop = iter(read)
+    table = [[OcrCell(merged_left=grid.merged_left[r][c], merged_up=grid.merged_up[r][c])
+              for c in range(len(grid.columns) - 1)] for r in range(len(grid.rows) - 1)]
+    for (r, first, last), crop in zip(cells, crops):
+        if crop is None:
+            continue
+        words = next(per_crop)
+        text = _roman(cell_text([w for w, _ in words], 0, crop.shape[1]), crop)
+        if text:
+            confidence = float(np.mean([c for _, c in words])) if words else 0.0
+            table[r][first] = table[r][first].model_copy(update={"text": text, "confidence": confidence})
+    lines = [line for words in per_crop for line in _body_lines(words)]
+    return OcrPage(lines=lines, grid=_fold_merged_up(table))
 
 
-def read_scanned_page(image: Any) -> tuple[list[str], list[list[GridCell]]]:
-    """(lines outside the table, table grid) of one page image."""
-    gray = np.asarray(image.convert("L"))
-    dark = gray < _DARK
-    height, width = dark.shape
-    rows = _runs(dark.sum(axis=1) > _LINE_SHARE * width)
-    band = dark[rows[0]: rows[-1] + 1] if len(rows) >= 3 else dark[:0]
-    columns = _runs(band.sum(axis=0) > _LINE_SHARE * band.shape[0]) if len(rows) >= 3 else []
-    if len(columns) < 3:
-        return _lines_of(_words(image)), []
-    words = _words(_without_lines(gray, rows, columns))
-    outside = [w for w in words if not (rows[0] <= w.y <= rows[-1] and columns[0] <= w.x <= columns[-1])]
-    grid = []
-    for r, row in enumerate(_cell_texts(words, rows, columns)):
-        top, bottom = rows[r] + 2, rows[r + 1] - 2
-        # No ruling line between a cell and the one to its left, inside this row: they are merged,
-        # and the merged cell's words all belong to its first position.
-        merged = [c > 0 and bottom > top and dark[top:bottom, max(0, columns[c] - 2): columns[c] + 3].any(axis=1).mean()
-                  < _LINE_SHARE for c in range(len(row))]
-        heads = [max(i for i in range(c + 1) if not merged[i]) for c in range(len(row))]
-        gathered: list[list[_Word]] = [[] for _ in row]
-        for c, cell_words in enumerate(row):
-            gathered[heads[c]].extend(cell_words)
-        grid.append([GridCell(" ".join(w.text for line in _reading_lines(cell) for w in line), merged_left=merged[c])
-                     for c, cell in enumerate(gathered)])
-    return _lines_of(outside), grid
+def _fold_merged_up(table: list[list[OcrCell]]) -> list[list[OcrCell]]:
+    """Text printed lower down a vertically merged cell belongs to its top cell."""
+    for r in range(1, len(table)):
+        for c, cell in enumerate(table[r]):
+            if cell.merged_up and cell.text:
+                top = next(i for i in range(r, -1, -1) if i == 0 or not table[i][c].merged_up)
+                head = table[top][c]
+                confidence = min(x for x in (head.confidence, cell.confidence) if x is not None)
+                table[top][c] = head.model_copy(update={"text": f"{head.text} {cell.text}".strip(), "confidence": confidence})
+                table[r][c] = cell.model_copy(update={"text": "", "confidence": None})
+    return table
+
+
+def _limit_threads() -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # one page per core: Tesseract's own threads only contend
+
+
+def _cache_file(options: OcrOptions, digest: str, index: int) -> Path | None:
+    return options.cache_dir / digest / f"{_VERSION}-{index}.json" if options.cache_dir else None
+
+
+def read_pages(path: Path, indexes: list[int], options: OcrOptions) -> dict[int, OcrPage]:
+    """The scanned pages `indexes` of the PDF, from the cache or read in parallel."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    pages: dict[int, OcrPage] = {}
+    for index in indexes:
+        cached = _cache_file(options, digest, index)
+        if cached is not None and cached.exists():
+            pages[index] = OcrPage.model_validate_json(cached.read_text(encoding="utf-8"))
+    missing = [i for i in indexes if i not in pages]
+    workers = min(options.workers or os.cpu_count() or 1, len(missing))
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_limit_threads) as pool:
+            pages.update(zip(missing, pool.map(read_page, [path] * len(missing), missing)))
+    else:
+        pages.update((i, read_page(path, i)) for i in missing)
+    for index in missing:
+        cached = _cache_file(options, digest, index)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(pages[index].model_dump_json(), encoding="utf-8")
+    return pages

@@ -3,8 +3,8 @@ over a page break is rejoined by the assembler as in the text layouts; repeated 
 
 Text outside the tables becomes the body lines, minus running page headers and page numbers.
 Pages without a text layer (scans) are read by Tesseract OCR with its Vietnamese data when it is
-installed (`pip install .[ocr]`, Debian `tesseract-ocr tesseract-ocr-vie`), tables included
-(parsers.ocr).
+installed (`pip install .[ocr]`, Debian `tesseract-ocr tesseract-ocr-vie`), cell by cell from the
+grid of their ruling lines (parsers.ocr); their rows join the others, page breaks included.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 from cchc.errors import DocumentError
 from indexer.parsers.columns import Classify
 from indexer.parsers.grid import GridCell, table_from_grid
-from indexer.parsers.ocr import OCR_RESOLUTION, ocr_available, read_scanned_page
+from indexer.parsers.ocr import OcrOptions, OcrPage, ocr_available, read_pages
 from indexer.parsers.reflow import Word, cell_text
 from indexer.parsers.table import RawTable
 from indexer.vntext import clean_text
@@ -62,12 +62,9 @@ def _drop_running_lines(pages: list[list[str]]) -> list[str]:
     return [line for page in pages for line in page if line not in running and not _PAGE_NUMBER.match(line.strip())]
 
 
-def _scanned_page(page: Any, number: int) -> tuple[list[str], list[list[GridCell]]]:
-    image = page.to_image(resolution=OCR_RESOLUTION).original
-    lines, grid = read_scanned_page(image)
-    if grid and number > 0:
-        grid[0] = [GridCell(c.text, c.merged_left, c.merged_up, page_break_before=True) for c in grid[0]]
-    return lines, grid
+def _scanned_grid(page: OcrPage, number: int) -> list[list[GridCell]]:
+    return [[GridCell(cell.text, cell.merged_left, cell.merged_up, page_break_before=number > 0 and index == 0,
+                      confidence=cell.confidence) for cell in row] for index, row in enumerate(page.grid)]
 
 
 def _text_page(page: Any, number: int) -> tuple[list[str], list[list[GridCell]]]:
@@ -77,26 +74,30 @@ def _text_page(page: Any, number: int) -> tuple[list[str], list[list[GridCell]]]
     return [clean_text(line) for line in text.split("\n")], grid
 
 
-def read_pdf(path: Path, override: list[str] | None, classify: Classify) -> tuple[list[str], list[RawTable]]:
+def read_pdf(path: Path, override: list[str] | None, classify: Classify,
+             ocr: OcrOptions | None = None) -> tuple[list[str], list[RawTable]]:
     import pdfplumber
 
     page_lines: list[list[str]] = []
     grid: list[list[GridCell]] = []
-    missing_ocr = None
     with pdfplumber.open(str(path)) as pdf:
+        scans = [number for number, page in enumerate(pdf.pages) if not page.chars]  # no text layer
+        missing_ocr = ocr_available() if scans else None
+        if missing_ocr and len(scans) == len(pdf.pages):
+            raise DocumentError(path.name, f"tệp PDF là bản quét (không có lớp chữ) mà máy này chưa đọc được bằng OCR: {missing_ocr}")
+        scanned = read_pages(path, scans, ocr or OcrOptions()) if scans and not missing_ocr else {}
         for number, page in enumerate(pdf.pages):
-            if not page.chars:  # a scan: no text layer
-                missing_ocr = ocr_available()
-                if missing_ocr:
-                    continue
-                lines, rows = _scanned_page(page, number)
+            if number in scanned:
+                lines, rows = scanned[number].lines, _scanned_grid(scanned[number], number)
+            elif number in scans:
+                continue
             else:
                 lines, rows = _text_page(page, number)
             page_lines.append(lines)
             grid += rows
-    if missing_ocr and not page_lines:
-        raise DocumentError(path.name, f"tệp PDF là bản quét (không có lớp chữ) mà máy này chưa đọc được bằng OCR: {missing_ocr}")
     table = table_from_grid(_rectangular(grid), classify, override, first_line=sum(map(len, page_lines)) + 1)
+    if table is not None:
+        table.low_confidence = (ocr or OcrOptions()).low_confidence
     return _drop_running_lines(page_lines), [table] if table is not None else []
 
 
@@ -108,10 +109,15 @@ def _rectangular(grid: list[list[GridCell]]) -> list[list[GridCell]]:
     return [row for row in grid if len(row) == width]
 
 
-def pdf_text_lines(path: Path) -> list[str]:
-    """The first and last pages' text, where the header block and the signature are."""
+def pdf_text_lines(path: Path, ocr: OcrOptions | None = None) -> list[str]:
+    """The first and last pages' text, where the header block and the signature are (read by OCR on a scan)."""
     import pdfplumber
 
     with pdfplumber.open(str(path)) as pdf:
-        pages = pdf.pages[:1] + pdf.pages[1:][-1:]
-        return [clean_text(line) for page in pages for line in (page.extract_text() or "").split("\n")]
+        ends = sorted({0, len(pdf.pages) - 1})
+        texts = {i: pdf.pages[i].extract_text() or "" for i in ends}
+    scans = [i for i in ends if not texts[i].strip()]
+    if scans and ocr_available() is None:
+        for index, page in read_pages(path, scans, ocr or OcrOptions()).items():
+            texts[index] = "\n".join(page.lines)
+    return [clean_text(line) for i in ends for line in texts[i].split("\n")]

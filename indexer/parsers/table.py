@@ -85,6 +85,7 @@ class RawRow:
     cells: list[str]
     lines: tuple[int, int]
     after_break: bool = False  # first row after a page break (repeated header or blank lines)
+    confidence: list[float | None] | None = None  # OCR confidence per cell (0-100), scans only
 
 
 @dataclass
@@ -95,6 +96,7 @@ class RawTable:
     rows: list[RawRow] = field(default_factory=list)
     end_line: int = 0
     choices: list = field(default_factory=list)  # columns.ColumnChoice per column, when a grid reader chose
+    low_confidence: float = 0.0  # OCR confidence under which a cell is flagged (scans)
 
     @property
     def width(self) -> int:

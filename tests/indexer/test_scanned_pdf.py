@@ -1,0 +1,82 @@
+"""A plan printed and scanned: the multi-page PDF of split rows (tests.indexer.paged_pdf) as 200-dpi
+grey JPEG page images, each slightly turned. Real Tesseract reads it cell by cell; it must give
+the seed's rows (±2) with every lead agency and deadline right, the header block read from the
+body above the table, and a second read of the same file must cost no OCR at all."""
+
+from __future__ import annotations
+
+import difflib
+import time
+
+import pytest
+
+from indexer.parsers import parse_document, read_metadata_of
+from indexer.parsers.ocr import OcrOptions, ocr_available
+from indexer.records import Layout
+from service.wiring import agency_table
+from tests.indexer.paged_pdf import scanned, write_paged_pdf
+from tests.indexer.seed_layouts import converted_plan, seed
+
+pytestmark = pytest.mark.skipif(ocr_available() is not None, reason=f"OCR unavailable here: {ocr_available()}")
+ROWS = 20  # three pages: OCR costs seconds per page
+
+
+@pytest.fixture(scope="module")
+def scan(tmp_path_factory):
+    """(seed table, scan, OCR options, parsed scan, seconds per page): read once for the module."""
+    folder = tmp_path_factory.mktemp("scan")
+    table = seed("hungyen2022")
+    table.parsed.rows = table.parsed.rows[:ROWS]
+    printed = write_paged_pdf(table, folder / "hy-text.pdf")
+    assert printed.pages == 3 and printed.split_rows >= 1
+    path = scanned(printed.path, folder / "hy-scan.pdf", dpi=200, skew=0.4)
+    options = OcrOptions(cache_dir=folder / "ocr", workers=2)
+    started = time.perf_counter()
+    converted = parse_document(converted_plan(table, path, "pdf"), path, agency_table(), options)
+    return table, path, options, converted, (time.perf_counter() - started) / printed.pages
+
+
+def _matched(original, converted):
+    """Pairs of seed and scanned rows, lined up by their task and activity text."""
+    key = lambda row: f"{row.task} {row.activity}".split()  # noqa: E731
+    matcher = difflib.SequenceMatcher(None, [" ".join(key(r)) for r in original], [" ".join(key(r)) for r in converted], autojunk=False)
+    return [(original[a.a + i], converted[a.b + i]) for a in matcher.get_matching_blocks() for i in range(a.size)] or list(zip(original, converted))
+
+
+def test_a_scanned_plan_gives_the_seed_rows_with_their_agencies_and_deadlines(scan, capsys, monkeypatch):
+    table, path, options, converted, seconds = scan
+    original = table.parsed.rows
+    assert abs(len(converted.rows) - len(original)) <= 2, (len(converted.rows), len(original))
+    pairs = list(zip(original, converted.rows)) if len(converted.rows) == len(original) else _matched(original, converted.rows)
+    assert len(pairs) >= len(original) - 2
+    correct = {"lead": 0, "period": 0, "task": 0, "activity": 0}
+    for before, after in pairs:
+        assert [a.id for a in after.lead] == [a.id for a in before.lead], (before.label, after.lead_text)
+        assert after.period.text == before.period.text, (before.label, after.period.text)
+        correct["lead"] += 1
+        correct["period"] += 1
+        correct["task"] += before.task.split() == after.task.split()
+        correct["activity"] += before.activity.split() == after.activity.split()
+        assert after.cell_confidence and all(0 <= c <= 100 for c in after.cell_confidence.values())
+    with capsys.disabled():
+        per_column = ", ".join(f"{k} {v}/{len(original)}" for k, v in correct.items())
+        print(f"\n[scan] {len(converted.rows)} of {len(original)} rows; exact {per_column}; {seconds:.1f} s per page (2 workers)")
+
+    # The same file again: every page comes from the cache, none is read.
+    monkeypatch.setattr("indexer.parsers.ocr.read_page", lambda *a: pytest.fail("a cached page was read again"))
+    again = parse_document(converted_plan(table, path, "pdf"), path, agency_table(), options)
+    assert [r.id for r in again.rows] == [r.id for r in converted.rows]
+    metadata = read_metadata_of(path, Layout.PDF, options)
+    assert metadata.doc_number == "196/KH-UBND" and metadata.province == "Hưng Yên"
+
+
+def test_uncertain_cells_are_flagged_not_dropped(scan):
+    table, path, options, _, _ = scan
+    strict = options.model_copy(update={"low_confidence": 100.0})  # no cell is read that surely
+
+    converted = parse_document(converted_plan(table, path, "pdf"), path, agency_table(), strict)
+
+    assert abs(len(converted.rows) - ROWS) <= 2
+    for row in converted.rows:
+        assert row.low_confidence_fields and set(row.low_confidence_fields) == set(row.cell_confidence)
+        assert row.lead and row.period.text  # flagged, still there
