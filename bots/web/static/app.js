@@ -66,6 +66,7 @@ async function start() {
     const note = document.getElementById("today-note");
     note.textContent = `Ngày tham chiếu: ${vnDate(today)} (thay cho hôm nay).`;
     note.hidden = false;
+    document.getElementById("board-open").search = `?today=${today}`; // the board keeps the same day
   }
   setupCitationDialog();
 

@@ -192,7 +192,7 @@ export class Chat {
     view.sources.hidden = answer.citations.length === 0 || (card && answer.citations.length === 1);
     const numbers = new Map(answer.citations.map((c, i) => [c.id, i + 1]));
     const blocks = answer.blocks || [];
-    if (blocks.length) clear(view.text).append(...renderBlocks(blocks, numbers, openCitation, (q) => this.ask(q)));
+    if (blocks.length) clear(view.text).append(...renderBlocks(blocks, numbers, openCitation, (q) => this.ask(q), answer.query));
     else view.text.textContent = answer.answer;
     if (!answer.found) {
       view.item.classList.add("not-found");

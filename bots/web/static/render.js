@@ -57,7 +57,17 @@ function legend() {
 }
 
 /** «Mở tất cả» unfolds every group and item (to read or print); «Thu gọn tất cả» folds them. */
-function expandAll() {
+/** The listed agency's duty board (/bang-viec), for a listing about one agency. */
+function boardLink(query) {
+  if (!query || !query.agency) return null;
+  const params = new URLSearchParams({ agency: query.agency.id, name: query.agency.name });
+  if (query.provinces && query.provinces.length === 1) params.set("province", query.provinces[0]);
+  const today = new URLSearchParams(window.location.search).get("today");
+  if (today) params.set("today", today);
+  return el("a", { class: "button-link board-link", href: `bang-viec?${params}` }, `Bảng việc của ${query.agency.name}`);
+}
+
+function expandAll(query) {
   const button = el("button", { type: "button", class: "expand-all secondary", "aria-pressed": "false" }, "Mở tất cả");
   button.addEventListener("click", () => {
     const open = button.getAttribute("aria-pressed") !== "true";
@@ -65,7 +75,7 @@ function expandAll() {
     button.setAttribute("aria-pressed", String(open));
     button.textContent = open ? "Thu gọn tất cả" : "Mở tất cả";
   });
-  return el("div", { class: "listing-tools" }, button);
+  return el("div", { class: "listing-tools" }, boardLink(query), button);
 }
 
 export function setAllOpen(root, open) {
@@ -84,12 +94,13 @@ function factCard(block, numbers, onCite) {
     el("p", { class: "card-source muted" }, block.source || "", number ? " " : "", number ? citeButton(number, block.citation, block.source, onCite) : null));
 }
 
-/** Renders blocks; `numbers` maps record ids to their citation number in "Nguồn". */
-export function renderBlocks(blocks, numbers, onCite, onAsk) {
+/** Renders blocks; `numbers` maps record ids to their citation number in "Nguồn"; `query` (what
+ * was understood) links a listing to its agency's duty board. */
+export function renderBlocks(blocks, numbers, onCite, onAsk, query = null) {
   const nodes = [];
   const hasGroups = blocks.some((block) => block.type === "group");
   let legendShown = false;
-  if (hasGroups) nodes.push(expandAll());
+  if (hasGroups) nodes.push(expandAll(query));
   for (const block of blocks) {
     if (block.type === "heading") nodes.push(el("h3", { class: "answer-heading" }, block.text));
     else if (block.type === "summary") {
