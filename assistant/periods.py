@@ -25,6 +25,27 @@ _YEAR_START = re.compile(r"\bdau nam\b")
 _WHOLE_YEAR = re.compile(r"\b(?:ca nam|trong nam|nam nay)\b")
 
 
+# Number words as officials type them after «quý»/«tháng» («quý ba», «tháng mười một»); «năm» (five)
+# and «sáu» are left out: «tháng năm» is as often «tháng, năm» as May, and «thang sau» is next month.
+_QUARTER_WORDS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4}
+_MONTH_WORDS = {"muoi mot": 11, "muoi hai": 12, "mot": 1, "gieng": 1, "gieng hai": 2, "hai": 2, "ba": 3, "bon": 4,
+                "tu": 4, "bay": 7, "tam": 8, "chin": 9, "muoi": 10, "chap": 12}
+_QUARTER_WORD = re.compile(r"\bquy\s+(" + "|".join(_QUARTER_WORDS) + r")\b")
+_MONTH_WORD = re.compile(r"\bthang\s+(" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + r")\b(?!\s*(?:dau|cuoi|toi|nay|truoc))")
+_SHORT_QUARTER = re.compile(r"\bq\s*([1-4])\b")  # «Q3/2022», «q4»: a quarter, never a month
+RELATIVE_YEARS = {"nam nay": 0, "nam ngoai": -1, "nam truoc": -1, "nam sau": 1, "nam toi": 1}
+_RELATIVE_YEAR = re.compile(r"\b(" + "|".join(RELATIVE_YEARS) + r")\b")
+
+
+def normalise_periods(folded: str, today: dt.date) -> str:
+    """Period words as the deadline grammar reads them: number words to digits, «Q3» to «quy 3»,
+    relative years to the year they name."""
+    folded = _SHORT_QUARTER.sub(lambda m: f"quy {m.group(1)}", folded)
+    folded = _QUARTER_WORD.sub(lambda m: f"quy {_QUARTER_WORDS[m.group(1)]}", folded)
+    folded = _MONTH_WORD.sub(lambda m: f"thang {_MONTH_WORDS[m.group(1)]}", folded)
+    return _RELATIVE_YEAR.sub(lambda m: f"nam {today.year + RELATIVE_YEARS[m.group(1)]}", folded)
+
+
 def current_quarter(day: dt.date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
@@ -55,6 +76,7 @@ def parse_asked_period(
 
     "quý sau" in a follow-up moves from the period under discussion, otherwise from today.
     """
+    folded = normalise_periods(folded, today)
     base_year = year or today.year
     if match := _RELATIVE_QUARTER.search(folded):
         which = match["which"]
