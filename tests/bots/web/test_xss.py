@@ -26,8 +26,8 @@ short_title = "KH <b>độc</b> 2022"
 layout = "tsv"
 columns = ["section", "task", "activity", "lead", "coordinating", "period", "budget"]
 """
-# The plans are HTML fragments: raw tags are markup the parser strips, while escaped ones
-# (&lt;script&gt;) are text that reaches the page verbatim — that is what must stay text.
+# The plans are HTML fragments: tags are markup the parser strips, escaped ones (&lt;script&gt;)
+# included (decoded first, so they never come back as markup); what is left must stay text.
 HEADER = (
     "<b>Nhiệm vụ</b>\t<b>Nhiệm vụ cụ thể</b>\t<b>Sản phẩm</b>\t<b>Cơ quan chủ trì</b>\t"
     "<b>Cơ quan phối hợp</b>\t<b>Thời gian thực hiện</b>\t<b>Kinh phí dự kiến</b>"
@@ -69,19 +69,24 @@ def test_markup_from_documents_and_questions_stays_text(browser, hostile_server,
         question = f'Sở Nội vụ chủ trì những việc gì trong quý này? <img src=x onerror="window.__pwned=7"> {SCRIPT}'
         page.fill("#question", question)
         page.press("#question", "Enter")
-        answer = page.locator(".message.assistant").last
+        expect(page.locator(".message.assistant").last.locator(".feedback")).to_be_visible(timeout=60_000)
+        expect(page.locator(".message.user .bubble")).to_have_text(question)
+        # The plan's cells, asked plainly (the markup above is a topic no plan covers).
+        page.fill("#question", "Sở Nội vụ chủ trì những việc gì trong quý này?")
+        page.press("#question", "Enter")
+        answer = page.locator(".message.assistant").nth(1)
         expect(answer.locator(".feedback")).to_be_visible(timeout=60_000)
 
-        expect(page.locator(".message.user .bubble")).to_have_text(question)
-        expect(answer.locator(".answer-text")).to_contain_text(f"1.1 Báo cáo rà soát {IMG}")
-        expect(answer.locator(".answer-text")).to_contain_text(f"1.2 Tập huấn liên kết {SCRIPT}")
+        expect(answer.locator(".answer-text")).to_contain_text("1.1 Báo cáo rà soát\n")
+        expect(answer.locator(".answer-text")).to_contain_text("1.2 Tập huấn liên kết window.__pwned=1")
+        expect(answer.locator(".answer-text")).not_to_contain_text("onerror")
         expect(answer.locator(".chip").first).to_have_text("KH <b>độc</b> 2022, I › 1.1")
         answer.locator(".sources > summary").click()  # the sources are folded
         answer.locator(".chip").first.click()
         table = page.locator("#citation-dialog table.row-table").first
         expect(table).to_be_visible()
-        expect(table.locator("td").filter(has_text="Rà soát văn bản")).to_have_text(f"1. Rà soát văn bản {SCRIPT} window.__pwned=4")
-        expect(table.locator("td").filter(has_text="Báo cáo rà soát")).to_have_text(f"1.1 Báo cáo rà soát {IMG}")
+        expect(table.locator("td").filter(has_text="Rà soát văn bản")).to_have_text("1. Rà soát văn bản window.__pwned=1 window.__pwned=4")
+        expect(table.locator("td").filter(has_text="Báo cáo rà soát")).to_have_text("1.1 Báo cáo rà soát")
         expect(page.locator("#citation-dialog .plan-title")).to_contain_text("Kế hoạch thử nghiệm <script>window.__pwned=3</script> năm 2022")
         shoot(page, "xss-citation")
 
