@@ -4,7 +4,17 @@ import { getJson } from "./api.js";
 import { Chat } from "./chat.js";
 import { setupCitationDialog } from "./citations.js";
 import { el, vnDate } from "./dom.js";
+import { setupScrollToLatest, setupTheme } from "./conventions.js";
 import { ProfilePicker } from "./profile.js";
+
+/** ?q=… (a shared link, conventions.permalink): the question and the agency it was asked for. */
+function linkedQuestion() {
+  const params = new URLSearchParams(window.location.search);
+  const question = (params.get("q") || "").slice(0, 2000);
+  const agency = params.get("agency");
+  const profile = agency ? { agency: { id: agency, name: params.get("name") || agency }, province: params.get("province") || "" } : null;
+  return { question, profile };
+}
 
 /** ?today=YYYY-MM-DD fixes the reference day (demos, tests); anything else is ignored. */
 function todayParam() {
@@ -90,6 +100,11 @@ async function start() {
     showCount();
   };
   picker = new ProfilePicker({ onDuties: (label, request) => chat.duties(label, request) });
+  const link = linkedQuestion();
+  if (link.profile) { // a shared link asks for its own agency, without changing the one saved here
+    picker.profile = link.profile;
+    picker.render();
+  }
   const counter = document.getElementById("counter");
   const showCount = () => {
     counter.textContent = `${input.value.length}/${input.maxLength}`;
@@ -110,9 +125,14 @@ async function start() {
     }
   });
   document.getElementById("new-chat").addEventListener("click", () => {
+    const asked = document.querySelectorAll("#messages .message").length > 0;
+    if (asked && !window.confirm("Xoá cuộc trò chuyện này và bắt đầu cuộc mới?")) return;
     chat.reset();
     input.focus();
   });
+  document.getElementById("stop").addEventListener("click", () => chat.stop());
+  setupTheme(document.getElementById("theme-toggle"));
+  setupScrollToLatest(document.getElementById("to-latest"));
 
   const suggestions = document.getElementById("suggestions");
   const showSuggestions = (plans) => {
@@ -138,6 +158,10 @@ async function start() {
   showSuggestions(planList);
   if (choices.status === "fulfilled") picker.setChoices(agencies.status === "fulfilled" ? agencies.value : [], choices.value);
   document.body.dataset.ready = "true"; // for tests and for styling the first paint
+  if (link.question) {
+    window.history.replaceState(null, "", window.location.pathname + (today ? `?today=${today}` : ""));
+    ask(link.question);
+  }
 }
 
 start();

@@ -4,11 +4,14 @@
 import { apiUrl, errorMessage, postJson, streamAnswer } from "./api.js";
 import { openCitation } from "./citations.js";
 import { clear, el } from "./dom.js";
+import { copyWith, editQuestion, permalink } from "./conventions.js";
 import { printAnswer, printHeader } from "./print.js";
+import { loadProfile } from "./profile.js";
 import { plainText, renderBlocks } from "./render.js";
 
 const NOT_FOUND = "Không tìm thấy nhiệm vụ phù hợp trong các kế hoạch hiện có. Hãy thử ghi rõ tên cơ quan, tỉnh hoặc khoảng thời gian.";
 const CUT_OFF = "Kết nối bị gián đoạn trước khi trả lời xong. Xin hỏi lại.";
+const STOPPED = "Đã dừng theo yêu cầu. Bấm «Thử lại» để hỏi lại.";
 const OFFLINE = "Không kết nối được máy chủ. Kiểm tra mạng rồi bấm «Thử lại».";
 const HISTORY_KEY = "cchc.history";
 const HISTORY_LIMIT = 30;
@@ -117,19 +120,25 @@ export class Chat {
     };
     try {
       this.session = this.session || (await tabSession());
-      await (send ? send(handle) : streamAnswer(this.body(text), handle));
+      this.controller = new AbortController(); // «Dừng» cancels the stream
+      await (send ? send(handle) : streamAnswer(this.body(text), handle, this.controller.signal));
       if (!answered && !view.item.classList.contains("failed")) this.fail(view, CUT_OFF, text, send);
     } catch (error) {
       if (/^Mã phiên/.test(error.message)) {
         this.session = null; // the server's key changed: «Thử lại» asks for a new id
         sessionStorage.removeItem(SESSION_KEY);
       }
-      this.fail(view, error instanceof TypeError ? OFFLINE : error.message || CUT_OFF, text, send);
+      const stopped = error.name === "AbortError";
+      this.fail(view, stopped ? STOPPED : error instanceof TypeError ? OFFLINE : error.message || CUT_OFF, text, send);
     } finally {
       this.busy = false;
       document.body.classList.remove("busy");
     }
     return answered;
+  }
+
+  stop() {
+    if (this.busy && this.controller) this.controller.abort();
   }
 
   body(text) {
@@ -256,6 +265,10 @@ export class Chat {
       listing && el("button", { type: "button", class: "action", on: { click: download("xlsx") } }, "Tải Excel"),
       listing && el("button", { type: "button", class: "action", on: { click: download("csv") } }, "Tải CSV"),
       el("button", { type: "button", class: "action", on: { click: (event) => printAnswer(event.target.closest(".message")) } }, "In"),
+      el("button", { type: "button", class: "action", on: { click: () => this.ask(question) } }, "Hỏi lại"),
+      el("button", { type: "button", class: "action", on: { click: () => editQuestion(question) } }, "Sửa câu hỏi"),
+      el("button", { type: "button", class: "action", on: { click: (event) =>
+        copyWith(event.target, permalink(question, answer, loadProfile()), "Đã chép liên kết") } }, "Chép liên kết"),
     ].filter(Boolean);
     if (navigator.share) {
       buttons.push(el("button", { type: "button", class: "action", on: { click: () =>

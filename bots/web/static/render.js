@@ -4,6 +4,7 @@
 // small numbered citation that opens the row as printed. A lookup is a card of labelled fields.
 // Text goes in with textContent only.
 
+import { copyWith, itemText } from "./conventions.js";
 import { el, vnDate } from "./dom.js";
 
 const KIND_CLASS = {
@@ -39,7 +40,9 @@ function itemDetails(item) {
   if (item.deadline && item.deadline !== item.deadline_label) line("Thời hạn ghi trong kế hoạch", item.deadline, "original-deadline");
   line("Kinh phí", item.budget, "budget");
   line("Nguồn", item.label, "where");
-  return el("div", { class: "item-body" }, ...lines);
+  const copy = el("button", { type: "button", class: "action copy-item", on: { click: () => copyWith(copy, itemText(item)) } },
+    "Sao chép việc này");
+  return el("div", { class: "item-body" }, ...lines, copy);
 }
 
 function itemView(item, number, onCite) {

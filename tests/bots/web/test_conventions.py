@@ -1,0 +1,139 @@
+"""The chat conventions people expect, in real Chromium: stop, ask again, edit the question,
+confirm before clearing, «Xuống cuối», copy one item, a link that asks again, dark mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from bots.web.app import create_app
+from tests.bots.web.conftest import screenshot, serve_in_thread
+
+pytestmark = pytest.mark.slow
+TODAY = dt.date(2022, 11, 1)
+LONG = "Sở Nội vụ tỉnh Hưng Yên phụ trách những việc gì?"
+QUARTER = "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý IV?"
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def server(built_settings, index, assistant, tmp_path_factory):
+    settings = built_settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("web"), "rate_limit": "10000/minute"})
+    with serve_in_thread(create_app(settings, index=index, assistant=assistant)) as running:
+        yield f"http://127.0.0.1:{running.port}"
+
+
+@pytest.fixture
+def open_page(browser, server):
+    contexts = []
+
+    def opened(viewport=DESKTOP, path=f"/?today={TODAY.isoformat()}", **options):
+        context = browser.new_context(viewport=viewport, locale="vi-VN", permissions=["clipboard-read", "clipboard-write"],
+                                      **options)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{server}{path}")
+        page.wait_for_selector("body[data-ready=true]")
+        return page
+
+    yield opened
+    for context in contexts:
+        context.close()
+
+
+def ask(page, question: str):
+    expect(page.locator("body.busy")).to_have_count(0, timeout=60_000)
+    before = page.locator(".message.assistant").count()
+    page.fill("#question", question)
+    page.press("#question", "Enter")
+    answer = page.locator(".message.assistant").nth(before)
+    expect(answer.locator(".feedback, .error").first).to_be_visible(timeout=60_000)
+    return answer
+
+
+def test_stop_while_streaming_keeps_the_question_to_send_again(open_page):
+    page = open_page()
+    page.route("**/api/ask/stream", lambda route: None)  # the answer never comes
+    page.fill("#question", QUARTER)
+    page.press("#question", "Enter")
+    stop = page.get_by_role("button", name="Dừng")
+    expect(stop).to_be_visible()
+    stop.click()
+    answer = page.locator(".message.assistant").last
+    expect(answer.locator(".error")).to_have_text("Đã dừng theo yêu cầu. Bấm «Thử lại» để hỏi lại.")
+    expect(stop).to_be_hidden()
+    expect(page.locator("#question")).to_have_value(QUARTER)
+    page.unroute("**/api/ask/stream")
+    answer.get_by_role("button", name="Thử lại").click()
+    expect(page.locator(".message.assistant").last.locator(".group").first).to_be_visible(timeout=60_000)
+
+
+def test_ask_again_edit_and_confirm_before_clearing(open_page):
+    page = open_page()
+    answer = ask(page, QUARTER)
+    page.fill("#question", "")
+    answer.get_by_role("button", name="Sửa câu hỏi").click()
+    expect(page.locator("#question")).to_have_value(QUARTER)
+    expect(page.locator("#question")).to_be_focused()
+    answer.get_by_role("button", name="Hỏi lại").click()
+    expect(page.locator(".message.assistant .feedback")).to_have_count(2, timeout=60_000)
+    expect(page.locator(".message.user .bubble")).to_have_text([QUARTER, QUARTER])
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Cuộc trò chuyện mới").click()
+    expect(page.locator(".message.assistant")).to_have_count(2)  # kept: the official said no
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Cuộc trò chuyện mới").click()
+    expect(page.locator(".message")).to_have_count(0)
+
+
+def test_scroll_to_latest_and_copy_one_item(open_page):
+    page = open_page()
+    answer = ask(page, LONG)
+    latest = page.get_by_role("button", name="Xuống cuối ↓")
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(latest).to_be_visible()
+    latest.click()
+    expect(latest).to_be_hidden()
+
+    item = answer.locator(".item").first
+    item.locator(".item-line").click()
+    item.get_by_role("button", name="Sao chép việc này").click()
+    expect(item.get_by_role("button", name="Đã sao chép")).to_be_visible()
+    text = page.evaluate("navigator.clipboard.readText()")
+    label = item.locator(".cite-num").get_attribute("title")
+    assert text.endswith(f"[{label}]") and "thời hạn: Quý III–IV/2022" in text and "\n" not in text
+
+
+def test_a_copied_link_asks_the_same_question_for_the_same_day_and_agency(open_page, server):
+    page = open_page()
+    answer = ask(page, QUARTER)
+    first = answer.locator(".item .task").first.text_content()
+    answer.get_by_role("button", name="Chép liên kết").click()
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link.startswith(server) and "today=2022-11-01" in link
+
+    again = open_page(path=link.removeprefix(server))
+    expect(again.locator(".message.user .bubble")).to_have_text([QUARTER])
+    expect(again.locator(".message.assistant .item .task").first).to_have_text(first, timeout=60_000)
+    assert "q=" not in again.url  # a reload does not ask it twice
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_dark_mode_follows_the_system_and_the_toggle(open_page, viewport):
+    page = open_page(viewport, color_scheme="dark")
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    ask(page, QUARTER)
+    background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+    assert background == "rgb(20, 23, 28)"
+    screenshot(page, f"dark-{'desktop' if viewport is DESKTOP else 'phone'}", full_page=False)
+    toggle = page.get_by_role("button", name="Giao diện tối")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    toggle.click()
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")  # the choice is kept
