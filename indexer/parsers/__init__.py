@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from indexer.parsers.assemble import assemble
 from indexer.parsers.cell_lines import find_cell_lines_header, read_cell_lines_table
 from indexer.parsers.columns import Classify, cell_classifier, choose_roles
 from indexer.parsers.docx import docx_text_lines, read_docx
+from indexer.parsers.legacy import MISSING, as_docx, converter
 from indexer.parsers.metadata import DocumentMetadata, read_metadata
 from indexer.parsers.ocr import OcrOptions
 from indexer.parsers.pdf import pdf_text_lines, read_pdf
@@ -89,6 +91,9 @@ def _read_prose(plan: PlanDocument, path: Path, classify: Classify, ocr: OcrOpti
 
 
 def _read_docx(plan: PlanDocument, path: Path, classify: Classify, ocr: OcrOptions) -> _Read:
+    if path.suffix.lower() == ".doc":
+        with tempfile.TemporaryDirectory() as folder:
+            return _read_docx(plan, as_docx(path, plan.file, Path(folder)), classify, ocr)
     _office_guard(path, plan.file, "doc")
     try:
         lines, tables = read_docx(path, plan.columns, classify)
@@ -168,11 +173,15 @@ SUPPORTED = ", ".join(sorted({*_SUFFIX_LAYOUTS, *_TEXT_SUFFIXES}))
 def infer_layout(path: Path) -> Layout:
     """The layout a file's type and, for text files, its table's shape say it has."""
     suffix = path.suffix.lower()
+    if suffix == ".doc":  # read through LibreOffice, where it is installed (parsers.legacy)
+        if converter() is None:
+            raise DocumentError(path.name, MISSING)
+        return Layout.DOCX
     if suffix in _SUFFIX_LAYOUTS:
         return _SUFFIX_LAYOUTS[suffix]
     if suffix not in _TEXT_SUFFIXES:
         raise DocumentError(path.name, f"không đọc được loại tệp «{suffix or 'không có đuôi'}»; "
-                            f"hãy dùng một trong: {SUPPORTED} (tệp .doc/.xls cũ: mở bằng Office và lưu lại)")
+                            f"hãy dùng một trong: {SUPPORTED} (tệp .xls cũ: mở bằng Excel và lưu lại dạng .xlsx)")
     lines = read_text(path, path.name)
     if find_tsv_header(lines) is not None:
         return Layout.TSV
@@ -182,10 +191,17 @@ def infer_layout(path: Path) -> Layout:
 
 
 _TEXT_LINES: dict[Layout, Callable[[Path, OcrOptions], list[str]]] = {
-    Layout.DOCX: lambda path, ocr: docx_text_lines(path),
+    Layout.DOCX: lambda path, ocr: _docx_lines(path),
     Layout.XLSX: lambda path, ocr: xlsx_text_lines(path),
     Layout.PDF: pdf_text_lines,
 }
+
+
+def _docx_lines(path: Path) -> list[str]:
+    if path.suffix.lower() != ".doc":
+        return docx_text_lines(path)
+    with tempfile.TemporaryDirectory() as folder:
+        return docx_text_lines(as_docx(path, path.name, Path(folder)))
 
 
 def read_metadata_of(path: Path, layout: Layout, ocr: OcrOptions | None = None) -> DocumentMetadata:
