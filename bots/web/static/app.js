@@ -95,6 +95,11 @@ async function start() {
       hint.textContent = "Hãy nhập câu hỏi, ví dụ: «Sở Nội vụ chủ trì những việc gì trong quý này?»";
       return;
     }
+    if (question.length > limit()) { // said before sending; nothing is ever cut
+      showCount();
+      input.focus();
+      return;
+    }
     // Cleared once answered, unless the official has already typed the next question.
     if ((await chat.ask(question)) && input.value === question) input.value = "";
     showCount();
@@ -106,9 +111,16 @@ async function start() {
     picker.render();
   }
   const counter = document.getElementById("counter");
+  // The limit is checked here, not by maxlength: a long paste stays whole and is flagged at once.
+  const limit = () => Number(input.dataset.limit) || 500;
   const showCount = () => {
-    counter.textContent = `${input.value.length}/${input.maxLength}`;
-    counter.classList.toggle("near-limit", input.value.length > input.maxLength * 0.9);
+    const length = input.value.length;
+    const over = length > limit();
+    counter.textContent = `${length}/${limit()}`;
+    counter.classList.toggle("near-limit", length > limit() * 0.9);
+    input.setAttribute("aria-invalid", String(over));
+    if (over) hint.textContent = `Câu hỏi dài ${length} ký tự, quá giới hạn ${limit()}. Hãy rút gọn rồi gửi (trợ lý không tự cắt bớt).`;
+    else if (hint.textContent.startsWith("Câu hỏi dài")) hint.textContent = "";
   };
   input.addEventListener("input", showCount);
   chat.restore();
@@ -147,7 +159,7 @@ async function start() {
     [getJson("health"), getJson("plans"), getJson("agencies"), getJson("agency-choices")]);
   if (health.status === "fulfilled") {
     if (!health.value.loaded) showBanner("Chỉ mục kế hoạch chưa sẵn sàng; trợ lý sẽ trả lời được sau khi quản trị viên xây dựng chỉ mục.");
-    if (health.value.max_question_chars) input.maxLength = health.value.max_question_chars;
+    if (health.value.max_question_chars) input.dataset.limit = String(health.value.max_question_chars);
   } else {
     showBanner("Không kết nối được máy chủ. Xin tải lại trang sau ít phút.");
   }

@@ -219,6 +219,9 @@ export class Chat {
 
   fail(view, message, question = "", send = null) {
     view.item.removeAttribute("aria-busy");
+    // The question waits in the box (a suggestion or a quick button never put it there).
+    const input = document.getElementById("question");
+    if (question && !input.value.trim() && !send) input.value = question;
     view.item.classList.add("failed");
     view.status.className = "error";
     view.status.setAttribute("role", "alert");
@@ -228,10 +231,15 @@ export class Chat {
       const retry = el("button", { type: "button", class: "retry", on: { click: () => {
         view.item.previousElementSibling?.remove();
         view.item.remove();
-        this.ask(question, send);
+        this.ask(question, send).then((answered) => {
+          if (!answered || input.value !== question) return;
+          input.value = ""; // answered at last: the box is free for the next question
+          input.dispatchEvent(new Event("input"));
+        });
       } } }, "Thử lại");
       view.footer.append(retry);
     }
+    view.item.scrollIntoView({ block: "nearest" }); // the error and «Thử lại» in sight
   }
 
   actions(question, answer) {

@@ -196,13 +196,19 @@ def test_follow_up_in_the_same_tab_keeps_context(page, live_server):
     expect(follow.locator(".understood")).to_have_text("Đã hiểu: Sở Tư pháp · chủ trì · Hà Tĩnh · quý IV/2022")
 
 
-def test_errors_from_the_server_are_shown_in_vietnamese(page, live_server):
+def test_a_paste_over_the_limit_is_flagged_before_sending_and_never_cut(page, live_server):
     open_page(page, live_server)
-    page.evaluate("document.getElementById('question').removeAttribute('maxlength')")
+    pasted = ("Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý này? " * 14)[:807]
 
-    answer = ask(page, "Sở Nội vụ " * 60)
+    page.fill("#question", pasted)
+    page.press("#question", "Enter")
 
-    expect(answer.locator(".error")).to_contain_text("vượt giới hạn 500 ký tự")
+    expect(page.locator("#counter")).to_have_text("807/500")
+    expect(page.locator("#form-hint")).to_have_text(
+        "Câu hỏi dài 807 ký tự, quá giới hạn 500. Hãy rút gọn rồi gửi (trợ lý không tự cắt bớt).")
+    expect(page.locator("#question")).to_have_value(pasted)  # whole, nothing cut
+    expect(page.locator("#question")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".message")).to_have_count(0)  # not sent
 
 
 def test_phone_layout_has_no_sideways_scrolling(browser, live_server, shoot):

@@ -71,6 +71,27 @@ def test_stop_while_streaming_keeps_the_question_to_send_again(open_page):
     expect(page.locator(".message.assistant").last.locator(".group").first).to_be_visible(timeout=60_000)
 
 
+def test_an_offline_error_and_retry_are_in_sight_and_the_question_is_kept(open_page):
+    page = open_page()
+    answer = ask(page, LONG)
+    follow_up = answer.locator(".follow-up").first
+    question = follow_up.text_content()
+    page.route("**/api/ask/stream", lambda route: route.abort())  # the network is gone
+    follow_up.click()
+    failed = page.locator(".message.assistant").last
+    expect(failed.locator(".error")).to_have_text("Không kết nối được máy chủ. Kiểm tra mạng rồi bấm «Thử lại».")
+    retry = failed.get_by_role("button", name="Thử lại")
+    expect(retry).to_be_in_viewport()
+    box_top = page.locator(".ask-area").bounding_box()["y"]
+    assert retry.bounding_box()["y"] + retry.bounding_box()["height"] <= box_top  # not under the question box
+    expect(page.locator("#question")).to_have_value(question)  # kept, to send again
+    page.unroute("**/api/ask/stream")
+    retry.click()
+    expect(page.locator(".message.assistant").last.locator(".feedback")).to_be_visible(timeout=60_000)
+    expect(page.locator(".message.assistant .error")).to_have_count(0)
+    expect(page.locator("#question")).to_have_value("")  # answered: the box is free again
+
+
 def test_ask_again_edit_and_confirm_before_clearing(open_page):
     page = open_page()
     answer = ask(page, QUARTER)
