@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from indexer.preview import Preview
 
@@ -35,12 +36,7 @@ def print_preview(console: Console, result: Preview) -> None:
             table.add_row(escape(column.heading) or "[dim](trống)[/dim]", column.role, column.source, escape(column.why))
         console.print(table)
     console.print(f"{result.rows} dòng nhiệm vụ, {result.sections} đoạn văn.")
-    rows = Table(title=f"{len(result.first_rows)} dòng đầu", show_lines=True)
-    for name in ("Địa chỉ", "Nhiệm vụ", "Chủ trì", "Thời hạn"):
-        rows.add_column(name, overflow="fold")
-    for row in result.first_rows:
-        rows.add_row(escape(row.label), escape(row.task[:160]), escape(row.lead), escape(row.period))
-    console.print(rows)
+    console.print(_rows_table(result))
     for period in result.periods_not_understood:
         console.print(f"[yellow]Thời hạn chưa hiểu:[/yellow] {escape(period)}")
     for message in result.agencies_not_understood:
@@ -48,3 +44,22 @@ def print_preview(console: Console, result: Preview) -> None:
     if result.missing:
         names = ", ".join(result.missing)
         console.print(f"[red]Văn bản không ghi rõ {names}:[/red] hãy khai báo trong corpus/manifest.toml khi thêm kế hoạch.")
+
+
+_UNCERTAIN = "black on yellow"  # a cell OCR read with low confidence: check it against the scan
+
+
+def _rows_table(result: Preview) -> Table:
+    """The first rows; with the page each starts on (PDF), and OCR cells to check highlighted."""
+    pages = any(row.page for row in result.first_rows)
+    uncertain = any(row.uncertain for row in result.first_rows)
+    rows = Table(title=f"{len(result.first_rows)} dòng đầu", show_lines=True,
+                 caption="Ô tô vàng: OCR đọc chưa chắc, hãy đối chiếu với bản quét." if uncertain else None)
+    for name in ("Trang",) * pages + ("Địa chỉ", "Nhiệm vụ", "Chủ trì", "Thời hạn") + ("Cần kiểm tra",) * uncertain:
+        rows.add_column(name, overflow="fold")
+    for row in result.first_rows:
+        shown = {"task": row.task[:160], "lead": row.lead, "period": row.period}
+        cells = [Text(text, style=_UNCERTAIN if name in row.uncertain_fields else "") for name, text in shown.items()]
+        check = "; ".join(f"{heading} ({confidence:.0f}%)" for heading, confidence in row.uncertain.items())
+        rows.add_row(*([str(row.page or "")] if pages else []), Text(row.label), *cells, *([Text(check)] if uncertain else []))
+    return rows

@@ -12,7 +12,7 @@ from cchc.errors import DocumentError
 from indexer.agencies import AgencyTable
 from indexer.parsers import assemble_document, infer_layout, read_document, read_metadata_of
 from indexer.parsers.metadata import DocumentMetadata
-from indexer.records import Layout, PeriodKind, PlanDocument
+from indexer.records import Layout, PeriodKind, PlanDocument, RowRecord
 from indexer.manifest import plan_id_for
 
 FIRST_ROWS = 8
@@ -30,6 +30,18 @@ class RowPreview(BaseModel):
     task: str
     lead: str
     period: str
+    page: int | None = None  # PDF page the row starts on
+    uncertain: dict[str, float] = Field(default_factory=dict, description="OCR: heading -> confidence of flagged cells")
+    uncertain_fields: list[str] = Field(default_factory=list, description="which of task/lead/period is a flagged cell")
+
+
+def _row_preview(row: RowRecord) -> RowPreview:
+    confidence = row.cell_confidence or {}
+    uncertain = {heading: confidence.get(heading, 0.0) for heading in row.low_confidence_fields}
+    flagged_texts = {cell.text for cell in row.cells if cell.heading in uncertain}
+    shown = {"task": row.task or row.activity, "lead": row.lead_text, "period": row.period.text}
+    return RowPreview(**shown, label=row.label, page=row.page, uncertain=uncertain,
+                      uncertain_fields=[name for name, text in shown.items() if text and text in flagged_texts])
 
 
 class Preview(BaseModel):
@@ -74,8 +86,7 @@ def preview(path: Path, agencies: AgencyTable) -> Preview:
     result.tables = [[ColumnPreview(heading=c.heading, role=c.role, source=c.source.value, why=c.why) for c in t.choices]
                      for t in read.tables]
     result.rows, result.sections = len(parsed.rows), len(parsed.sections)
-    result.first_rows = [RowPreview(label=r.label, task=r.task or r.activity, lead=r.lead_text, period=r.period.text)
-                         for r in parsed.rows[:FIRST_ROWS]]
+    result.first_rows = [_row_preview(r) for r in parsed.rows[:FIRST_ROWS]]
     result.periods_not_understood = sorted({r.period.text for r in parsed.rows if r.period.kind is PeriodKind.UNKNOWN and r.period.text})
     result.agencies_not_understood = [i.message for i in parsed.issues if "bảng cơ quan" in i.message]
     return result

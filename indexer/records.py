@@ -122,6 +122,7 @@ class RowRecord(BaseModel):
         default_factory=list, description="fields filled from a merged cell above"
     )
     notes: list[str] = Field(default_factory=list, description="parse repairs applied to this row")
+    page: int | None = Field(None, description="PDF page (1-based) the row starts on")
     # Scanned plans (OCR).
     cell_confidence: dict[str, float] | None = Field(None, description="OCR confidence (0-100) per cell heading")
     low_confidence_fields: list[str] = Field(

@@ -58,6 +58,7 @@ class _Draft:
     index_in_group: int
     notes: list[str] = field(default_factory=list)
     confidence: list[float | None] | None = None  # OCR, per cell
+    page: int | None = None
 
 
 class Assembler:
@@ -227,6 +228,7 @@ class Assembler:
                     index_in_group=self.group.rows,
                     notes=list(notes),
                     confidence=row.confidence,
+                    page=row.page,
                 )
             )
 
@@ -344,6 +346,7 @@ class Assembler:
             lines=draft.lines,
             inherited=inherited,
             notes=draft.notes,
+            page=draft.page,
             **self._confidence(draft),
         )
 

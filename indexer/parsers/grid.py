@@ -25,6 +25,7 @@ class GridCell:
     merged_up: bool = False  # continues the cell above (vertical merge)
     page_break_before: bool = False  # first row of a new page (PDF)
     confidence: float | None = None  # OCR's confidence in the text (0-100), scans only
+    page: int | None = None  # PDF page (1-based)
 
 
 GridRow = Sequence[GridCell]
@@ -100,7 +101,8 @@ def table_from_grid(grid: Sequence[GridRow], classify: Classify, override: Seque
             continue
         line = first_line + start + height + offset
         confidence = [cell.confidence for cell in row][: len(roles)] if any(c.confidence is not None for c in row) else None
-        table.rows.append(RawRow(cells=texts[: len(roles)], lines=(line, line), after_break=after_break, confidence=confidence))
+        table.rows.append(RawRow(cells=texts[: len(roles)], lines=(line, line), after_break=after_break, confidence=confidence,
+                                 page=row[0].page if row else None))
         after_break = False
     table.end_line = first_line + len(grid)
     return table

@@ -64,12 +64,13 @@ def _drop_running_lines(pages: list[list[str]]) -> list[str]:
 
 def _scanned_grid(page: OcrPage, number: int) -> list[list[GridCell]]:
     return [[GridCell(cell.text, cell.merged_left, cell.merged_up, page_break_before=number > 0 and index == 0,
-                      confidence=cell.confidence) for cell in row] for index, row in enumerate(page.grid)]
+                      confidence=cell.confidence, page=number + 1) for cell in row] for index, row in enumerate(page.grid)]
 
 
 def _text_page(page: Any, number: int) -> tuple[list[str], list[list[GridCell]]]:
     rows, tables = _page_rows(page)
-    grid = [[GridCell(text, page_break_before=number > 0 and index == 0) for text in row] for index, row in enumerate(rows)]
+    grid = [[GridCell(text, page_break_before=number > 0 and index == 0, page=number + 1) for text in row]
+            for index, row in enumerate(rows)]
     text = page.filter(_outside(tables)).extract_text() or ""
     return [clean_text(line) for line in text.split("\n")], grid
 

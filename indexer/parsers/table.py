@@ -86,6 +86,7 @@ class RawRow:
     lines: tuple[int, int]
     after_break: bool = False  # first row after a page break (repeated header or blank lines)
     confidence: list[float | None] | None = None  # OCR confidence per cell (0-100), scans only
+    page: int | None = None  # PDF page (1-based) the row is printed on
 
 
 @dataclass

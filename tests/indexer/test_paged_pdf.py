@@ -25,5 +25,7 @@ def test_rows_split_across_page_breaks_are_joined_back(tmp_path, plan_id):
         assert [a.id for a in after.lead] == [a.id for a in before.lead], before.label
         assert (after.activity.split(), after.product.split()) == (before.activity.split(), before.product.split()), before.label
         assert after.coordinating_text.split() == before.coordinating_text.split(), before.label
+    pages = [row.page for row in converted.rows]
+    assert pages[0] == 1 and pages == sorted(pages) and pages[-1] == printed.pages  # each row says where it is printed
     joined = [row for row in converted.rows if any("hàng bị ngắt trang" in note for note in row.notes)]
     assert len(joined) == printed.split_rows  # each split row is one row again, and says so

@@ -10,7 +10,12 @@ import time
 
 import pytest
 
+from rich.console import Console
+
+from cli.check import print_preview
 from indexer.parsers import parse_document, read_metadata_of
+from indexer.parsers.metadata import DocumentMetadata
+from indexer.preview import Preview, _row_preview
 from indexer.parsers.ocr import OcrOptions, ocr_available
 from indexer.records import Layout
 from service.wiring import agency_table
@@ -80,3 +85,13 @@ def test_uncertain_cells_are_flagged_not_dropped(scan):
     for row in converted.rows:
         assert row.low_confidence_fields and set(row.low_confidence_fields) == set(row.cell_confidence)
         assert row.lead and row.period.text  # flagged, still there
+
+    # `cchc check` shows each row's page and highlights the cells to check against the scan.
+    console = Console(record=True, width=600)
+    print_preview(console, Preview(file=path.name, plan_id="hungyen2022", layout=Layout.PDF, metadata=DocumentMetadata(),
+                                   rows=len(converted.rows), first_rows=[_row_preview(r) for r in converted.rows[:5]]))
+    shown = console.export_text(styles=True)
+    assert "Trang" in shown and "Cần kiểm tra" in shown and "Cơ quan chủ trì (" in shown
+    assert "\x1b[30;43m" in shown  # black on yellow: the flagged cells
+    pages = [r.page for r in converted.rows]
+    assert pages == sorted(pages) and pages[0] == 1 and set(pages) <= {1, 2, 3} and len(set(pages)) >= 2
