@@ -112,3 +112,16 @@ async def test_one_client_never_fills_the_feedback_database(settings, index, ass
     held = [f for f in FeedbackStore(capped.feedback_db).all() if f.rating == "down"]
     assert len(held) == first_refusal
     assert sum(len(f.answer.encode()) + len(f.comment or "") for f in held) <= 20_000
+
+
+async def test_the_quota_is_shared_by_every_worker_through_redis(settings, index, assistant, redis_server):
+    # Deployment mode: two workers, one Redis; a client cannot double its quota by changing worker.
+    shared = settings.model_copy(update={"redis_url": redis_server.url, "feedback_per_client": "3/hour"})
+    worker_a = create_app(shared, index=index, assistant=assistant)
+    worker_b = create_app(shared, index=index, assistant=assistant)
+    codes = []
+    async with AppClient(worker_a, "10.0.3.1") as on_a, AppClient(worker_b, "10.0.3.1") as on_b:
+        for http in (on_a, on_b, on_a, on_b):
+            codes.append((await http.post("/api/feedback", json=_vote(QUESTION, await _ask(http)))).status_code)
+
+    assert codes == [201, 201, 201, 429]
