@@ -186,3 +186,32 @@ async def test_telegram_shows_no_planted_link_and_says_lines_were_removed(hostil
     shown = "\n".join(m["text"] for m in messages)
     assert "evil" not in shown and "http" not in shown and "0900000000" not in shown
     assert "Lưu ý: Đã bỏ 1 ý không dẫn được đúng dòng kế hoạch" in shown
+
+
+def test_the_page_shows_the_note_and_no_planted_link(hostile, model, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    from bots.web.app import create_app
+    from tests.bots.web.conftest import CHROMIUM, CHROMIUM_ARGS, serve_in_thread
+
+    assistant, rows, settings = hostile
+    model.script = obeying(rows)
+    app = create_app(settings.model_copy(update={"data_dir": tmp_path / "web"}),
+                     index=assistant.search.index, assistant=assistant)
+    with serve_in_thread(app) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(locale="vi-VN")
+            page.goto(f"http://127.0.0.1:{server.port}/?today=2021-06-01")
+            page.wait_for_selector("body[data-ready=true]")
+            page.fill("#question", QUESTION)
+            page.press("#question", "Enter")
+            answer = page.locator(".message.assistant").last
+            expect(answer.locator(".feedback")).to_be_visible(timeout=60_000)
+            expect(answer.locator(".note").filter(has_text="Đã bỏ 2 ý không dẫn được đúng dòng kế hoạch")).to_be_visible()
+            shown = answer.inner_text()
+            links = answer.locator("a[href*='evil']").count()
+        finally:
+            browser.close()
+
+    assert "evil" not in shown and "0900000000" not in shown and links == 0
