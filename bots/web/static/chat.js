@@ -47,6 +47,11 @@ function understoodLine(query) {
   return parts.length ? `Đã hiểu: ${parts.join(" · ")}` : "";
 }
 
+/** A question in the conversation; screen readers hear who speaks. */
+function userMessage(text) {
+  return el("li", { class: "message user" }, el("span", { class: "speaker" }, "Bạn hỏi:"), el("p", { class: "bubble" }, text));
+}
+
 export class Chat {
   constructor({ today, agencyId, plans, onBusy }) {
     this.today = today;
@@ -78,7 +83,7 @@ export class Chat {
     }
     for (const { question, answer } of history) {
       const view = this.answerView();
-      this.messages.append(el("li", { class: "message user" }, el("p", { class: "bubble" }, question)), view.item);
+      this.messages.append(userMessage(question), view.item);
       this.finish(view, question, answer, false);
     }
     if (history.length) this.welcome.hidden = true;
@@ -105,7 +110,7 @@ export class Chat {
     this.busy = true;
     document.body.classList.add("busy");
     this.welcome.hidden = true;
-    const asked = el("li", { class: "message user" }, el("p", { class: "bubble" }, text));
+    const asked = userMessage(text);
     const view = this.answerView();
     this.messages.append(asked, view.item);
     let answered = false;
@@ -168,7 +173,7 @@ export class Chat {
     const footer = el("div", { class: "answer-footer" });
     const bubble = el("div", { class: "bubble" }, status, understood, text, sources, footer);
     return {
-      item: el("li", { class: "message assistant", "aria-busy": "true" }, bubble),
+      item: el("li", { class: "message assistant", "aria-busy": "true" }, el("span", { class: "speaker" }, "Trợ lý trả lời:"), bubble),
       status, understood, text, chips, sources, sourcesTitle, footer, ids: new Set(),
     };
   }
@@ -214,6 +219,13 @@ export class Chat {
       this.remember(question, answer);
       this.live.textContent = `Đã có câu trả lời: ${blocks.length && blocks[0].text ? blocks[0].text : answer.answer.slice(0, 120)}`;
       view.item.scrollIntoView({ block: "start", behavior: "smooth" }); // the answer's start, once it has content
+      // Asked by a button (quick, suggestion, follow-up): focus goes to the answer, not left on a
+      // button that may be off-screen; typed questions keep the focus in the box.
+      if (document.activeElement !== document.getElementById("question")) {
+        const heading = view.text.querySelector(".answer-heading, .card-title") || view.text;
+        heading.tabIndex = -1;
+        heading.focus({ preventScroll: true });
+      }
     }
   }
 

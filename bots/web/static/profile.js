@@ -141,6 +141,7 @@ export class ProfilePicker {
     this.results = matchEntries(this.entries, this.search.value);
     this.active = this.results.length ? 0 : -1;
     clear(this.list);
+    this.search.removeAttribute("aria-activedescendant");
     if (!this.search.value.trim()) {
       this.list.hidden = true;
       this.search.setAttribute("aria-expanded", "false");
@@ -165,6 +166,7 @@ export class ProfilePicker {
     });
     this.list.hidden = false;
     this.search.setAttribute("aria-expanded", "true");
+    if (this.results.length) this.search.setAttribute("aria-activedescendant", "agency-option-0"); // read out as typed
   }
 
   onKey(event) {
@@ -180,6 +182,8 @@ export class ProfilePicker {
       this.choose(this.results[Math.max(0, this.active)]);
     } else if (event.key === "Escape") {
       this.list.hidden = true;
+      this.search.setAttribute("aria-expanded", "false");
+      this.search.removeAttribute("aria-activedescendant");
     }
   }
 
@@ -190,6 +194,7 @@ export class ProfilePicker {
     this.list.hidden = true;
     clear(this.list);
     this.search.setAttribute("aria-expanded", "false");
+    this.search.removeAttribute("aria-activedescendant");
     this.render();
   }
 
