@@ -25,8 +25,11 @@ def evidence(query: Query, retrieval: Retrieval, weights: WordWeights,
              keys_of: Callable[[str], set[str]]) -> Evidence:
     words = content_words(query)
     hits = [h for h in retrieval.hits if not h.pinned]
-    best_keys = keys_of(hits[0].id) if hits else set()
-    top_keys = set().union(*(keys_of(h.id) for h in hits[:3])) if hits else set()
+    # Word evidence is read from the lexical ranking alone, so a fit without dense features holds
+    # whatever embedding model ordered the fused hits.
+    lexical = sorted(hits, key=lambda h: -h.lexical_score)
+    best_keys = keys_of(lexical[0].id) if hits else set()
+    top_keys = set().union(*(keys_of(h.id) for h in lexical[:3])) if hits else set()
     coverage, total = weighted_coverage(words, weights, best_keys)
     coverage_top, _ = weighted_coverage(words, weights, top_keys)
     scores = [h.score for h in hits]
