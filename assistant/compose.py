@@ -212,7 +212,10 @@ class DeterministicGenerator:
             scope = f" trong {query.period.label}" if query.period else ""
             role = {"lead": " chủ trì", "coordinating": " phối hợp"}.get(query.role.value, "")
             plans = [listing.plan for listing in listings] or self.plans
-            yield f"Các kế hoạch không giao {who} nhiệm vụ{role} nào{scope} ({plans_held(plans)}).", []
+            if query.agencies:
+                yield f"Các kế hoạch không giao {who} nhiệm vụ{role} nào{scope} ({plans_held(plans)}).", []
+            else:
+                yield f"Không có nhiệm vụ nào{scope} phù hợp câu hỏi trong {plans_held(plans)}.", []
             for listing in listings:
                 for note in listing.notes:
                     yield note, []

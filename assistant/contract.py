@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from assistant.answerability import Assessment
 from indexer.records import PlanDocument, ProseSection, RowRecord
 
 
@@ -49,6 +50,30 @@ class AgencyMention(BaseModel):
     name: str
 
 
+class Profile(BaseModel):
+    """«Đơn vị của tôi»: who asks, as the channel knows it (web picker, Telegram /donvi, CLI options)."""
+
+    agency: AgencyMention | None = None
+    province: str | None = Field(None, max_length=100)
+
+
+class ClarifyKind(str, Enum):
+    """Why the assistant asks back instead of answering."""
+
+    WHICH_PROVINCE = "which_province"  # an agency found in several provinces' plans, none known
+    CHOOSE_PROFILE = "choose_profile"  # «đơn vị tôi» with no profile
+    NO_PREVIOUS = "no_previous"  # a reference or follow-up with no earlier answer in this conversation
+    CONTEXT_LOST = "context_lost"  # the conversation had answers, but they expired or the server restarted
+    BEYOND_LAST = "beyond_last"  # «việc thứ 7» when the last answer showed fewer items
+    WHICH_ITEM = "which_item"  # «việc đó» after an answer that showed several items
+
+
+class Clarification(BaseModel):
+    kind: ClarifyKind
+    text: str = Field(description="Vietnamese, shown instead of an answer")
+    choices: list[str] = Field(default_factory=list, description="full questions, one tap each")
+
+
 class Query(BaseModel):
     """What was understood from the question (and inherited from the session)."""
 
@@ -68,6 +93,7 @@ class Query(BaseModel):
     period: AskedPeriod | None = None
     period_kind: PeriodKindAsked | None = None
     recurring_month: int | None = Field(None, description='"tháng 12 hằng năm"')
+    deadline_phrases: list[str] = Field(default_factory=list, description='deadline words quoted as printed ("ghi là hàng năm")')
     section: str | None = Field(None, description='a section named for a sum, e.g. "VII.A"')
     topic: str = ""
     topic_terms: list[str] = Field(default_factory=list, description="folded words of what is asked about")
@@ -76,6 +102,10 @@ class Query(BaseModel):
     decline_reason: str | None = None
     inherited: list[str] = Field(default_factory=list, description="fields taken from the previous question")
     focus: str | None = Field(None, description="the record a lookup answered, which a follow-up lookup is about")
+    needs_context: bool = Field(False, description="the question leans on a previous turn («còn quý 1?», «việc đó»)")
+    from_profile: list[str] = Field(default_factory=list, description="slots filled from the asker's profile: agency, province")
+    clarify: Clarification | None = Field(None, description="what the assistant asks back instead of answering")
+    assessment: Assessment | None = Field(None, description="why the question was answered or declined, and the evidence")
 
 
 class Citation(BaseModel):

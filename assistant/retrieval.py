@@ -144,6 +144,8 @@ def _all_of(clauses: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def _kind_matches(row: RowRecord, query: Query) -> bool:
     """A question about the kind of deadline ("việc nào làm thường xuyên", "tháng 12 hằng năm")."""
+    if query.deadline_phrases:
+        return any(fold(phrase) in fold(row.period.text) for phrase in query.deadline_phrases)
     if query.period_kind is PeriodKindAsked.RECURRING:
         if row.period.kind is not PeriodKind.RECURRING:
             return False
@@ -275,8 +277,7 @@ class PlanSearch:
                     self._agency_groups(query, agency, plan, period, listing)
                 else:
                     self._period_groups(query, plan, period, listing)
-                if listing.ids or agency:
-                    result.listings.append(listing)
+                result.listings.append(listing)  # an empty one still says which plan was searched
         # Thousands of rows over the whole country help nobody: say where they are, ask which province.
         result.broad = (result.intent is Intent.LISTING and not query.provinces
                         and len(result.by_province()) > self.max_listing_provinces)
@@ -369,6 +370,8 @@ class PlanSearch:
                      PeriodKindAsked.CONTINUES: "Kéo dài sang những năm tiếp theo"}[query.period_kind]
             if query.recurring_month:
                 title += f" (tháng {query.recurring_month})"
+            if query.deadline_phrases:
+                title = "Thời hạn ghi " + " hoặc ".join(f"«{p}»" for p in dict.fromkeys(query.deadline_phrases))
             listing.groups.append(RowGroup(key="kind", title=title, ids=[r.id for r in rows]))
             return
         if period is None:

@@ -1,4 +1,5 @@
-"""Conversation memory: the last understood question of each session, so follow-ups inherit it.
+"""Conversation memory: the last turn of each session (the understood question and the items its
+answer showed, in order), so follow-ups inherit it and «việc thứ 3» finds the row it means.
 
 SessionStore keeps it in the process; RedisSessionStore in Redis with a TTL, so a follow-up asked
 on any worker inherits the question asked on another.
@@ -12,6 +13,7 @@ import time
 from collections import OrderedDict
 from typing import Any, Protocol
 
+from pydantic import BaseModel, Field, ValidationError
 from redis import RedisError
 
 from assistant.contract import Query
@@ -19,10 +21,17 @@ from assistant.contract import Query
 logger = logging.getLogger(__name__)
 
 
-class Sessions(Protocol):
-    def get(self, session: str | None) -> Query | None: ...
+class Turn(BaseModel):
+    """One answered question of a conversation."""
 
-    def put(self, session: str | None, query: Query) -> None: ...
+    query: Query
+    shown: list[str] = Field(default_factory=list, description="record ids as the answer showed them, first to last")
+
+
+class Sessions(Protocol):
+    def get(self, session: str | None) -> Turn | None: ...
+
+    def put(self, session: str | None, turn: Turn) -> None: ...
 
 
 class SessionStore:
@@ -33,10 +42,10 @@ class SessionStore:
             raise ValueError(f"max_sessions must be at least 1, got {max_sessions}")
         self.ttl = ttl_seconds
         self.max_sessions = max_sessions
-        self._items: OrderedDict[str, tuple[float, Query]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[float, Turn]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, session: str | None) -> Query | None:
+    def get(self, session: str | None) -> Turn | None:
         if not session:
             return None
         with self._lock:
@@ -47,11 +56,11 @@ class SessionStore:
             self._items.move_to_end(session)
             return item[1]
 
-    def put(self, session: str | None, query: Query) -> None:
+    def put(self, session: str | None, turn: Turn) -> None:
         if not session:
             return
         with self._lock:
-            self._items[session] = (time.monotonic(), query)
+            self._items[session] = (time.monotonic(), turn)
             self._items.move_to_end(session)
             while len(self._items) > self.max_sessions:
                 self._items.popitem(last=False)
@@ -66,7 +75,7 @@ class RedisSessionStore:
         self.client = client
         self.ttl = max(1, int(ttl_seconds))
 
-    def get(self, session: str | None) -> Query | None:
+    def get(self, session: str | None) -> Turn | None:
         if not session:
             return None
         try:
@@ -74,12 +83,18 @@ class RedisSessionStore:
         except RedisError as exc:  # Redis down: answer without the context, say why in the log
             logger.warning("Session %s not read from Redis: %s", session, exc)
             return None
-        return Query.model_validate_json(stored) if stored else None
+        if not stored:
+            return None
+        try:
+            return Turn.model_validate_json(stored)
+        except ValidationError:  # written by an older version: the context is lost, and said so
+            logger.info("Session %s holds an older record; starting afresh", session)
+            return None
 
-    def put(self, session: str | None, query: Query) -> None:
+    def put(self, session: str | None, turn: Turn) -> None:
         if not session:
             return
         try:
-            self.client.set(self.KEY + session, query.model_dump_json(), ex=self.ttl)
+            self.client.set(self.KEY + session, turn.model_dump_json(), ex=self.ttl)
         except RedisError as exc:
             logger.warning("Session %s not saved to Redis: %s", session, exc)

@@ -9,6 +9,8 @@ import datetime as dt
 import difflib
 import re
 
+from assistant.context import leans_on_previous
+from assistant.answerability import WordWeights
 from assistant.contract import AgencyMention, Intent, PeriodKindAsked, Query, Role
 from assistant.periods import parse_asked_period, year_period
 from assistant.phrases import PhraseTable, Reading, read
@@ -32,11 +34,11 @@ _RELATIVE_YEAR = {"nam nay": 0, "nam ngoai": -1, "nam truoc": -1, "nam sau": 1, 
 # "so" is also "số", and "sở thú" is a zoo).
 _UNKNOWN_AGENCY = re.compile(r"\b[Ss]ở(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][^\s,.;:?!]*)(?:\s+[^\s,.;:?!]+){0,3}")
 _NOT_IN_NAME = set("phu trach chu tri co lam gi nhung duoc giao phai thi o tai trong quy nam thang can nhiem vu viec cua tinh phoi hop".split())
-_DOMAIN = re.compile(
-    r"\b(?:cai cach|cchc|hanh chinh|ke hoach|nhiem vu|chu tri|phoi hop|thu tuc|tthc|so |ubnd|uy ban|par|sipas|"
-    r"chi so|cong vu|cong chuc|vien chuc|bien che|to chuc bo may|the che|tai chinh cong|chinh quyen|dien tu|"
-    r"so hoa|dich vu cong|mot cua|kinh phi|thoi han|quy |tinh|phu luc|muc tieu|bao cao|kiem tra|ky|van ban|nghi dinh)"
-)
+# «ghi là …», «ghi hạn …», «có mốc …»: the question quotes the deadline cell as printed.
+_QUOTES_CELL = re.compile(r"\bghi\b|\bin la\b|\bco moc\b|[«\"“]")
+# Total weight of unclaimed words (WordWeights) above which they say what a question is about;
+# «ghi», «cùng», «đứng tên» weigh under 0.2 together, «bác sĩ», «tiệc tất niên» above.
+TOPIC_WEIGHT = 0.25
 _STOPWORDS = set(
     "ai gi nao nhung cac cua la va voi thi o tai trong cho ve co khong duoc bi se da dang can phai the nao "
     "bao nhieu khi nao bao gio hay giup toi minh chung oi a nhe vay con sao nam quy thang tinh so ubnd".split()
@@ -75,13 +77,14 @@ def normalise_question(question: str, max_chars: int) -> str:
 
 class QuestionParser:
     def __init__(self, agencies: AgencyTable, plans: list[PlanDocument], max_chars: int = 500,
-                 phrases: PhraseTable | None = None):
+                 phrases: PhraseTable | None = None, weights: WordWeights | None = None):
         if max_chars < 20:
             raise ValueError(f"max_chars must allow a real question (>= 20), got {max_chars}")
         self.agencies = agencies
         self.plans = plans
         self.max_chars = max_chars
         self.phrases = phrases or PhraseTable.load()
+        self.weights = weights
         self.places = PlaceReader({plan.province for plan in plans})
 
     # -- slots ----------------------------------------------------------------------------------
@@ -186,6 +189,7 @@ class QuestionParser:
             refers or bool(re.match(r"^(?:va |vay |the |thoi |con |thi )*(?:con|the con|vay con)\b", folded))
             or bool(re.search(r"\bthi sao\b", folded)) or len(folded.split()) <= 4 or len(_content_words(folded)) <= 1
         )
+        query.needs_context = leans_on_previous(text, refers)  # assistant.context: said when no turn is stored
         self._period(query, reading, folded, today, previous if is_follow_up else None)
         fields = [f for f in reading.values("field") if f != "all"]
         roles = reading.values("role")
@@ -199,17 +203,29 @@ class QuestionParser:
         query.intent, query.rule = self._intent(query, reading, folded, explicit_year=bool(_ASKED_YEAR.search(folded)))
         return query
 
+    def _says_more(self, words: list[str]) -> bool:
+        """Whether the unclaimed words carry weight (assistant.answerability.WordWeights)."""
+        return self.weights is not None and sum(self.weights.weight(w) for w in words) >= TOPIC_WEIGHT
+
     def _period(self, query: Query, reading: Reading, folded: str, today: dt.date, previous: Query | None) -> None:
         base = query.year or (previous.period.start.year if previous and previous.period else None)
         query.period = parse_asked_period(folded, today, base, previous.period if previous else None)
         kinds = reading.values("kind")
+        if kinds and _QUOTES_CELL.search(folded):
+            # «ghi là hàng năm hoặc kéo dài sang những năm tiếp theo»: the cell as printed, every phrase.
+            found = [m for m in reading.found if m.phrase.slot == "kind"]
+            longest = [m for m in found if not any(o is not m and o.start <= m.start and m.end <= o.end
+                                                   and o.end - o.start > m.end - m.start for o in found)]
+            phrases = {fold(" ".join(m.phrase.words)): " ".join(m.phrase.words) for m in reversed(longest)}
+            query.deadline_phrases = list(reversed(phrases.values()))  # «hang nam» matched «hằng» and «hàng»
         if kinds:
             query.period_kind = PeriodKindAsked(kinds[0])
             if query.period_kind is PeriodKindAsked.RECURRING and (month := re.search(r"\bthang\s*(1[0-2]|0?[1-9])\b", folded)):
                 query.recurring_month = int(month.group(1))
             if query.period_kind is PeriodKindAsked.RECURRING or not re.search(r"\b(?:quy|thang)\b", folded):
                 query.period = None  # "tháng 12 hằng năm" is every year, not this year's December
-        if query.year and not query.period and not query.period_kind and re.search(rf"\b{query.year}\b", folded):
+        named = re.search(rf"\b{query.year}\b", folded) or any(phrase in folded for phrase in _RELATIVE_YEAR)
+        if query.year and not query.period and not query.period_kind and named:
             if reading.has("asks", "list") or query.agency:
                 query.period = year_period(query.year)
         if query.period and not query.year:
@@ -270,20 +286,20 @@ class QuestionParser:
         if asks_agency and topic:
             return Intent.LOOKUP, "who + role + topic"
         if set(query.fields) & {"deadline", "budget", "product", "target"} and topic and not (
-                (query.period or query.agency) and lists and not reading.has("refer")):
+                (query.period or query.period_kind or query.agency) and lists and not reading.has("refer")):
             return Intent.LOOKUP, "field + topic"
         if reading.has("field", "all") and len(topic) >= 2:
             return Intent.LOOKUP, "details of a task"
         if reading.has("asks", "members") or reading.has("fact"):
             return Intent.SEARCH, "fact or members in the plan text"
         collective = query.agency is not None and self.agencies.get(query.agency.id).collective
-        if (query.agency and (not collective or lists or query.period or query.period_kind)) or query.unknown_agency:
+        # An agency named with no listing word and no period is a listing only when nothing else in the
+        # question carries weight: «Sở Y tế có bao nhiêu bác sĩ» is about doctors, not the agency's tasks.
+        bare = not (lists or query.period or query.period_kind)
+        if (query.agency and not (bare and (collective or self._says_more(topic)))) or query.unknown_agency:
             return Intent.LISTING, "agency named"
         if (query.period or query.period_kind) and (lists or query.provinces):
             return Intent.LISTING, "period with a listing word"
         if "intent" in query.inherited and not topic:
             return Intent.LISTING, "follow-up of a listing"
-        if not (query.provinces or _DOMAIN.search(folded) or query.period):
-            query.decline_reason = "off_topic"
-            return Intent.DECLINE, "no province, no domain word"
         return Intent.SEARCH, "default: search rows and plan text"

@@ -70,6 +70,10 @@ _HEADS = {"cac", "co", "don", "ban", "so", "phong", "trung", "hoi", "uy", "van",
           "truong", "cuc", "chi", "to", "doanh", "hiep", "kho", "doan", "vien", "bo"}
 
 
+# Versions the aliases derived from the table (_add_without_province_word), part of the digest.
+DERIVED_ALIASES = "derived: trailing tỉnh optional (1)"
+
+
 def _clean(cell: str) -> str:
     """Raw cell -> plain text; block tags become item boundaries (";")."""
     text = _TAG.sub("", _BLOCK_TAG.sub(" ; ", cell))
@@ -109,12 +113,15 @@ class AgencyTable:
             for alias in dict.fromkeys([entry.name, entry.short, *entry.aliases]):
                 self._add_alias(alias, entry.id)
         for entry in entries:
+            for alias in dict.fromkeys([entry.name, entry.short, *entry.aliases]):
+                self._add_without_province_word(alias, entry.id)
+        for entry in entries:
             for member in entry.members:
                 if member not in self._by_id:
                     raise ValueError(f"collective {entry.id!r}: unknown member {member!r}")
         # Part of each document's fingerprint: a changed alias table re-parses every plan.
         self.digest = hashlib.sha256(
-            "\n".join(e.model_dump_json() for e in entries).encode()
+            "\n".join([DERIVED_ALIASES, *(e.model_dump_json() for e in entries)]).encode()
         ).hexdigest()[:16]
 
     @classmethod
@@ -128,6 +135,21 @@ class AgencyTable:
         entries = [Agency(**e) for e in data.get("agency", [])]
         entries += [Agency(**{**e, "collective": True}) for e in data.get("collective", [])]
         return cls(entries)
+
+    def _add_without_province_word(self, alias: str, agency_id: str) -> None:
+        """«VP UBND tỉnh» is also written «VP UBND Sóc Trăng» or «VP UBND»: the trailing «tỉnh» may be
+        left out or replaced by the province's name. Added only where no other agency claims the rest."""
+        words = alias.split()
+        if len(words) < 3 or fold(words[-1]) != "tinh":
+            return
+        keys = [t.key for t in _tokens(unicodedata.normalize("NFC", " ".join(words[:-1]))) if t.key != ","]
+        node = self._trie
+        for key in keys:
+            node = node.get(key)
+            if node is None:
+                break
+        if node is None or _END not in node:
+            self._add_alias(" ".join(words[:-1]), agency_id)
 
     def _add_alias(self, alias: str, agency_id: str) -> None:
         keys = [t.key for t in _tokens(unicodedata.normalize("NFC", alias)) if t.key != ","]

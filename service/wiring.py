@@ -169,9 +169,10 @@ def build_assistant(settings: Settings, index: Index | None = None, sessions=Non
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         model = build_llm(settings.llm_base_url, settings.llm_model, key, settings.llm_timeout_seconds)
         generator = LLMGenerator(model, index.records, plans)
+    search = PlanSearch(index, agency_table(), max_listing_provinces=settings.listing_max_provinces)
     return Assistant(
-        search=PlanSearch(index, agency_table(), max_listing_provinces=settings.listing_max_provinces),
-        parser=QuestionParser(agency_table(), plans, max_chars=settings.max_question_chars),
+        search=search,
+        parser=QuestionParser(agency_table(), plans, max_chars=settings.max_question_chars, weights=search.weights),
         sessions=sessions or session_store(settings),
         generator=generator,
     )
