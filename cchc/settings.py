@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # API docs (issue 21): Swagger UI at /docs from the fastapi-offline package, never a CDN; off
     # unless set, so a production server shows no docs page. /openapi.json is always served.
     api_docs: bool = Field(False, description="serve Swagger UI at /docs")
+    # Transport (issue 19): responses, the page and the answer stream gzipped above this size.
+    gzip_min_bytes: int = Field(500, ge=0, description="smaller responses go uncompressed")
+    gzip_level: int = Field(6, ge=1, le=9, description="zlib level: 6 compresses nearly as well as 9 at a fraction of the CPU")
     secret_key: SecretStr | None = Field(None, description="signs answer ids; default: a random key kept in data_dir")
 
     # Scanned PDFs (issue 20): pages read in parallel, results cached under data_dir/ocr by file

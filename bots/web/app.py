@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from bots.answer_ids import AnswerIds
@@ -104,5 +105,9 @@ def create_app(
     if settings.admin_token and settings.admin_token.get_secret_value():
         # Outside BodyLimit: the token is checked, and uploads counted, before any of the body is read.
         app.add_middleware(AdminGate, uploads=UploadSlots(settings.upload_concurrency_per_client, settings.upload_concurrency_total))
+    # The page, the API and the answer stream go gzipped; Starlette flushes each streamed chunk
+    # (Z_SYNC_FLUSH), so every SSE event still reaches the browser as it is sent.
+    app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_min_bytes, compresslevel=settings.gzip_level,
+                       exclude_content_types=tuple(t for t in DEFAULT_EXCLUDED_CONTENT_TYPES if t != "text/event-stream"))
     app.add_middleware(SecurityHeaders, frame_ancestors=frame_ancestors)  # outermost: on every response
     return app

@@ -85,8 +85,18 @@ async def ask(question: AskDep, snapshot: SnapshotDep, ids: AnswerIdsDep) -> Ans
     return ids.stamp(answer, question.question)
 
 
+def _done(answer: Answer) -> str:
+    """The stream's last event: the answer less what the earlier events carried — its text came as
+    `delta`, its citations as `citation` — with the cited ids in their final order."""
+    data = answer.model_dump(mode="json", exclude={"answer", "citations"})
+    data["citation_ids"] = [citation.id for citation in answer.citations]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def _event(stage: str, payload: Any) -> ServerSentEvent:
-    if isinstance(payload, BaseModel):
+    if isinstance(payload, Answer):
+        data = _done(payload)
+    elif isinstance(payload, BaseModel):
         data = payload.model_dump_json()
     else:  # "delta": a chunk of answer text, wrapped so its newlines survive the SSE framing
         data = json.dumps({"text": payload}, ensure_ascii=False)
@@ -101,7 +111,8 @@ def _event(stage: str, payload: Any) -> ServerSentEvent:
             "content": {"text/event-stream": {}},
             "description": (
                 "Sự kiện SSE, mỗi `data` là JSON: `query` (Query), `citation` (Citation, từng nguồn khi biết), "
-                "`delta` ({\"text\": đoạn câu trả lời}), `done` (Answer, giống hệt /api/ask), "
+                "`delta` ({\"text\": đoạn câu trả lời}), `done` (Answer như /api/ask nhưng không lặp lại `answer` — ghép "
+                "các `delta` — và `citations` — đã gửi qua `citation`; `citation_ids` cho thứ tự cuối cùng), "
                 "`error` ({\"detail\": thông báo tiếng Việt})."
             ),
         },

@@ -47,6 +47,14 @@ function understoodLine(query) {
   return parts.length ? `Đã hiểu: ${parts.join(" · ")}` : "";
 }
 
+/** The stream's last event names its citations by id and leaves out the text the deltas carried
+ *  (POST /api/duties answers whole): the answer as /api/ask gives it. */
+function whole(view, done) {
+  if (!done.citation_ids) return done;
+  const { citation_ids: ids, ...rest } = done;
+  return { ...rest, answer: view.streamed.join("").trim(), citations: ids.map((id) => view.cited.get(id)).filter(Boolean) };
+}
+
 /** A question in the conversation; screen readers hear who speaks. */
 function userMessage(text) {
   return el("li", { class: "message user" }, el("span", { class: "speaker" }, "Bạn hỏi:"), el("p", { class: "bubble" }, text));
@@ -117,10 +125,12 @@ export class Chat {
     const handle = (name, data) => {
       if (name === "query") view.understood.textContent = understoodLine(data);
       else if (name === "citation") this.addChip(view, data);
-      else if (name === "delta") view.text.append(data.text);
-      else if (name === "done") {
+      else if (name === "delta") {
+        view.streamed.push(data.text);
+        view.text.append(data.text);
+      } else if (name === "done") {
         answered = true;
-        this.finish(view, text, data);
+        this.finish(view, text, whole(view, data));
       } else if (name === "error") this.fail(view, data.detail, text, send);
     };
     try {
@@ -174,13 +184,14 @@ export class Chat {
     const bubble = el("div", { class: "bubble" }, status, understood, text, sources, footer);
     return {
       item: el("li", { class: "message assistant", "aria-busy": "true" }, el("span", { class: "speaker" }, "Trợ lý trả lời:"), bubble),
-      status, understood, text, chips, sources, sourcesTitle, footer, ids: new Set(),
+      status, understood, text, chips, sources, sourcesTitle, footer, ids: new Set(), cited: new Map(), streamed: [],
     };
   }
 
   addChip(view, citation) {
     if (view.ids.has(citation.id)) return;
     view.ids.add(citation.id);
+    view.cited.set(citation.id, citation);
     const chip = el(
       "button",
       { type: "button", class: "chip", title: citation.section, dataset: { citation: citation.id } },

@@ -73,13 +73,18 @@ async def test_stream_emits_query_citations_deltas_and_the_same_done_answer(clie
     assert names.count("done") == 1 and "delta" in names and "citation" in names
     done = events[-1][1]
     assert done.pop("answer_id") != plain.pop("answer_id")  # each answer is its own (a random nonce)
-    assert done == plain
-    streamed_ids = [data["id"] for name, data in events if name == "citation"]
-    assert streamed_ids == [c["id"] for c in done["citations"]]
-    # Each citation is announced before the answer line that cites it, and the text adds up.
-    assert names.index("citation") < len(names) - 1
+    # The last event repeats neither the text nor the citations: the deltas and citation events
+    # carried them, and together they are the same answer /api/ask gives.
+    assert "answer" not in done and "citations" not in done
+    streamed = {data["id"]: data for name, data in events if name == "citation"}
+    assert done.pop("citation_ids") == [c["id"] for c in plain["citations"]]
+    citations = plain.pop("citations")
+    assert [streamed[c["id"]] for c in citations] == citations and len(streamed) == len(citations)
     text = "".join(data["text"] for name, data in events if name == "delta")
-    assert text.strip() == done["answer"]
+    assert text.strip() == plain.pop("answer")
+    assert done == plain
+    # Each citation is announced before the answer line that cites it.
+    assert names.index("citation") < len(names) - 1
     assert events[0][1]["question"] == LISTING
 
 
@@ -88,7 +93,7 @@ async def test_stream_of_a_question_outside_the_plans_ends_not_found(client, sse
         events = sse((await response.aread()).decode())
 
     assert events[-1][0] == "done"
-    assert events[-1][1]["found"] is False and events[-1][1]["citations"] == []
+    assert events[-1][1]["found"] is False and events[-1][1]["citation_ids"] == []
 
 
 async def test_row_has_its_original_cells_and_plan(client, index):
