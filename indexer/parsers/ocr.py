@@ -30,6 +30,7 @@ OCR_RESOLUTION = 300  # dots per inch at most a scan is read at (its own resolut
 OCR_CONFIG = "--psm 6"  # a cell (or the body above a table) is one block of text
 OCR_LINE_CONFIG = "--psm 7"  # a cell a block read left empty: one short line
 _ROMAN_SLIP = re.compile(r"[|liI]*")
+_ROMAN_WITH_SLIP = re.compile(r"\b(?=[IVXl|]*[IVX])(?=[IVXl|]*[l|])[IVXl|]+\b")
 _READ_PX_PER_MM = 16.0  # cells are enlarged to ~400 dpi: Tesseract reads best with letters ~30 px high
 _MIN_INK = 12  # ink pixels a cell needs before it is worth reading
 _VERSION = hashlib.sha256(b"".join(Path(__file__).with_name(n).read_bytes()
@@ -140,8 +141,11 @@ def _bars(crop: np.ndarray) -> str | None:
 
 
 def _roman(text: str, crop: np.ndarray) -> str:
-    """A section number Tesseract misread as bars or letters, or missed, read from its marks."""
-    return (_bars(crop) or text) if _ROMAN_SLIP.fullmatch(text) else text
+    """A section number Tesseract misread as bars or letters, or missed, read from its marks; an
+    «l» or «|» inside a Roman numeral («Quý II, IIl/2022») is an «I»."""
+    if _ROMAN_SLIP.fullmatch(text):
+        return _bars(crop) or text
+    return _ROMAN_WITH_SLIP.sub(lambda m: m.group().replace("l", "I").replace("|", "I"), text)
 
 
 def _body_lines(words: list[tuple[Word, float]]) -> list[str]:
