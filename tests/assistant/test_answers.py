@@ -50,7 +50,7 @@ def test_listing_groups_dated_ongoing_and_collective_rows(assistant, index):
 
 
 def test_cross_province_listing_covers_every_plan_of_the_year(assistant, index):
-    answer = assistant.ask("SNV chủ trì những nhiệm vụ gì trong quý 3 năm 2022?", today=D(2026, 1, 1))
+    answer = assistant.ask("SNV các tỉnh chủ trì những nhiệm vụ gì trong quý 3 năm 2022?", today=D(2026, 1, 1))
     for plan in ("namdinh2022", "hatinh2022", "khanhhoa2022", "hungyen2022"):
         assert lead_rows(index, plan, "so-noi-vu", 20223) <= set(cited(answer)), plan
     assert not any(c.year == 2021 for c in answer.citations)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from assistant.contract import Intent, Query
-from assistant.session import RedisSessionStore
+from assistant.session import RedisSessionStore, Turn
 from bots.feedback import Feedback, FeedbackStore
 from service.shared import redis_client
 from cchc.settings import get_settings
@@ -28,8 +28,11 @@ def test_a_session_in_redis_expires_with_its_ttl(redis_server) -> None:
     client = redis_client(get_settings(redis_url=redis_server.url))
     sessions = RedisSessionStore(client, ttl_seconds=30)
     query = Query(question="Sở Nội vụ làm gì?", today=dt.date(2022, 11, 1), intent=Intent.LISTING)
-    sessions.put("web:abc", query)
-    assert sessions.get("web:abc") == query
+    turn = Turn(query=query, shown=["hatinh2022_3", "hatinh2022_1"])
+    sessions.put("web:abc", turn)
+    assert sessions.get("web:abc") == turn  # the items shown keep their order
+    client.set(RedisSessionStore.KEY + "web:old", query.model_dump_json())  # written before turns were stored
+    assert sessions.get("web:old") is None
     assert 0 < client.ttl(RedisSessionStore.KEY + "web:abc") <= 30
     assert sessions.get("web:other") is None
 
