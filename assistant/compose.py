@@ -110,6 +110,16 @@ def row_facts(row: RowRecord, asked: list[str]) -> str:
     return "; ".join(f"{values[f][0]}: {values[f][1]}" for f in order if f != "target" or row.target)
 
 
+def comparison(totals: dict[str, int], query: Query) -> str:
+    """«So sánh: Hưng Yên 12, Hà Tĩnh 9 — Hưng Yên nhiều hơn.» over the provinces counted."""
+    role = {"lead": " chủ trì", "coordinating": " phối hợp"}.get(query.role.value, "")
+    ranked = sorted(totals.items(), key=lambda item: -item[1])
+    listed = ", ".join(f"{province} {count}" for province, count in ranked)
+    if ranked[0][1] == ranked[1][1]:
+        return f"So sánh số nhiệm vụ{role}: {listed} — bằng nhau."
+    return f"So sánh số nhiệm vụ{role}: {listed} — {ranked[0][0]} nhiều nhất."
+
+
 def version_notes(plans: dict[str, PlanDocument], cited_plans: list[str]) -> list[str]:
     """What an official must know about the versions of the plans an answer cites."""
     notes = []
@@ -292,13 +302,25 @@ class DeterministicGenerator:
 
     # -- counts, sums, what is held ----------------------------------------------------------
     def _count(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:
+        totals: dict[str, int] = {}
         for listing in retrieval.listings:
+            if listing.agency is None:
+                scope = f" trong {listing.period.label}" if listing.period else ""
+                section = f", mục {query.section}" if query.section else ""
+                totals[listing.plan.province] = totals.get(listing.plan.province, 0) + len(listing.ids)
+                yield f"{listing.plan.short_title}{section}{scope}: {len(listing.ids)} nhiệm vụ.", []
+                continue
             sizes = {key: sum(len(g.ids) for g in listing.groups if g.key.startswith(key)) for key in ("lead", "coordinating", "collective", "text")}
             who = listing.agency.name if listing.agency else "Các cơ quan"
             scope = f" trong {listing.period.label}" if listing.period else ""
+            asked = {"lead": sizes["lead"], "coordinating": sizes["coordinating"]}.get(
+                query.role.value, sizes["lead"] + sizes["coordinating"])
+            totals[listing.plan.province] = totals.get(listing.plan.province, 0) + asked
             yield (f"{who} — {listing.plan.short_title}{scope}: chủ trì {sizes['lead']} nhiệm vụ, phối hợp {sizes['coordinating']}, "
                    f"giao chung cho tập thể có {who} {sizes['collective']}"
                    + (f", và {sizes['text']} nhiệm vụ giao trong phần lời của kế hoạch" if sizes["text"] else "") + "."), []
+        if len(totals) > 1:
+            yield comparison(totals, query), []
         yield ("Cách đếm: mỗi dòng của bảng nhiệm vụ tính một lần, theo ô Chủ trì / Phối hợp ghi đúng tên cơ quan; "
                "dòng giao cho tập thể (các sở, ban, ngành…) đếm riêng. Danh sách các dòng:"), []
         yield from self._listing(query, retrieval)

@@ -30,6 +30,7 @@ class PeriodKindAsked(str, Enum):
 
     RECURRING = "recurring"
     CONTINUES = "continues"
+    OVERDUE = "overdue"  # a dated deadline already past on the day asked
 
 
 class Role(str, Enum):
@@ -43,6 +44,7 @@ class AskedPeriod(BaseModel):
     end: dt.date
     quarters: list[int]
     label: str  # Vietnamese, e.g. "quý IV/2026"
+    falls_due: bool = Field(False, description="a window from today («30 ngày tới»): only deadlines ending inside it count")
 
 
 class AgencyMention(BaseModel):

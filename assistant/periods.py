@@ -20,6 +20,9 @@ _DATES = re.compile(
     r"\b(?:tu\s+)?(?:quy|q|thang|ngay)\s*(?:iv|iii|ii|i|\d)"
     r"(?:[\s,/.-]*(?:den het|den|toi|va|quy|q|thang|ngay|nam|iv|iii|ii|i|\d{1,4})\b)*"
 )
+# «30 ngày tới», «2 tuần tới» is not read; «sắp đến hạn», «sắp hết hạn» = the next SOON_DAYS days.
+_NEXT_DAYS = re.compile(r"\b(?P<days>\d{1,3}) ngay (?:toi|sap toi|nua|ke tiep|tiep theo)\b|\bsap (?:den|het|toi) han\b")
+SOON_DAYS = 30
 _YEAR_END = re.compile(r"\bcuoi nam\b")
 _YEAR_START = re.compile(r"\bdau nam\b")
 _WHOLE_YEAR = re.compile(r"\b(?:ca nam|trong nam|nam nay)\b")
@@ -86,6 +89,11 @@ def parse_asked_period(
             return quarter_period(*anchor)
         steps = -1 if which in ("truoc", "vua qua") else 1
         return quarter_period(*shift_quarter(*anchor, steps))
+    if match := _NEXT_DAYS.search(folded):
+        days = int(match["days"]) if match["days"] else SOON_DAYS
+        until = today + dt.timedelta(days=days)
+        window = span_period(today, until, f"{days} ngày tới (đến {until:%d/%m/%Y})")
+        return window.model_copy(update={"falls_due": True})
     if match := _RELATIVE_MONTH.search(folded):
         which = match["which"]
         month_index = today.year * 12 + today.month - 1 + {"nay": 0, "sau": 1, "toi": 1, "truoc": -1}[which]

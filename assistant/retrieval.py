@@ -150,6 +150,8 @@ def _kind_matches(row: RowRecord, query: Query) -> bool:
         if row.period.kind is not PeriodKind.RECURRING:
             return False
         return query.recurring_month is None or bool(re.search(rf"\bthang 0?{query.recurring_month}\b", fold(row.period.text)))
+    if query.period_kind is PeriodKindAsked.OVERDUE:
+        return row.period.kind is PeriodKind.DATED and row.period.end is not None and row.period.end < query.today
     if query.period_kind is PeriodKindAsked.CONTINUES:
         return row.period.continues_after
     return True
@@ -201,6 +203,9 @@ def _timing(row: RowRecord, period: AskedPeriod | None) -> str:
     kind = row.period.kind
     if kind in (PeriodKind.PER_GUIDANCE, PeriodKind.WHEN_ARISES, PeriodKind.UNKNOWN):
         return "open"
+    if period.falls_due:  # «sắp đến hạn»: a dated deadline ending inside the window, nothing else
+        due = kind is PeriodKind.DATED and row.period.end is not None and period.start <= row.period.end <= period.end
+        return "due" if due else "outside"
     # The quarters must meet, and so must the dates: "Tháng 12" does not fall in November.
     overlaps = row.period.start is None or (row.period.start <= period.end and row.period.end >= period.start)
     touched = bool(set(row.period.quarters) & set(period.quarters)) and overlaps
@@ -277,11 +282,22 @@ class PlanSearch:
                     self._agency_groups(query, agency, plan, period, listing)
                 else:
                     self._period_groups(query, plan, period, listing)
+                if query.section:
+                    self._within_section(listing, query.section)
                 result.listings.append(listing)  # an empty one still says which plan was searched
         # Thousands of rows over the whole country help nobody: say where they are, ask which province.
         result.broad = (result.intent is Intent.LISTING and not query.provinces
                         and len(result.by_province()) > self.max_listing_provinces)
         return result
+
+    def _within_section(self, listing: PlanListing, section: str) -> None:
+        """Only the rows of a part of the plan named by its number («mục VII.A»)."""
+        def inside(record_id: str) -> bool:
+            code = getattr(self.index.records[record_id], "section_code", "")
+            return code == section or code.startswith(section + ".")
+        for group in listing.groups:
+            group.ids = [i for i in group.ids if inside(i)]
+        listing.groups = [g for g in listing.groups if g.ids]
 
     def total(self, query: Query) -> Retrieval:
         """Rows whose budgets a sum adds: a section named ("mục VII.A") or an agency's lead rows."""
@@ -340,7 +356,8 @@ class PlanSearch:
             "lead_due": f"Chủ trì, đến hạn trong {label}",
             "lead_ongoing": f"Chủ trì, thực hiện thường xuyên hoặc cả năm (có trong {label})",
             "lead_open": "Chủ trì, thời hạn theo hướng dẫn, kế hoạch hoặc khi phát sinh",
-            "lead": "Chủ trì",
+            "lead": f"Chủ trì, đã quá hạn (hạn trước {query.today:%d/%m/%Y})"
+                    if query.period_kind is PeriodKindAsked.OVERDUE else "Chủ trì",
             "collective": "Giao chung cho " + ", ".join(collective_names.values()),
             "coordinating": "Phối hợp",
             "text": "Nhiệm vụ giao trong phần lời của kế hoạch (Tổ chức thực hiện)",
@@ -367,7 +384,8 @@ class PlanSearch:
         rows = [r for r in self._rows(_all_of([{"document": plan.id}, {"kind": "row"}])) if _kind_matches(r, query)]
         if query.period_kind and period is None:
             title = {PeriodKindAsked.RECURRING: "Thực hiện thường xuyên, định kỳ hoặc hằng năm",
-                     PeriodKindAsked.CONTINUES: "Kéo dài sang những năm tiếp theo"}[query.period_kind]
+                     PeriodKindAsked.CONTINUES: "Kéo dài sang những năm tiếp theo",
+                     PeriodKindAsked.OVERDUE: f"Đã quá hạn (hạn trước {query.today:%d/%m/%Y})"}[query.period_kind]
             if query.recurring_month:
                 title += f" (tháng {query.recurring_month})"
             if query.deadline_phrases:

@@ -36,6 +36,10 @@ _UNKNOWN_AGENCY = re.compile(r"\b[Ss]ở(?:\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠ][^\
 _NOT_IN_NAME = set("phu trach chu tri co lam gi nhung duoc giao phai thi o tai trong quy nam thang can nhiem vu viec cua tinh phoi hop".split())
 # «ghi là …», «ghi hạn …», «có mốc …»: the question quotes the deadline cell as printed.
 _QUOTES_CELL = re.compile(r"\bghi\b|\bin la\b|\bco moc\b|[«\"“]")
+# How many tasks: «bao nhiêu/mấy» and the words plans head their task columns with.
+_COUNTS = re.compile(r"\b(?:bao nhieu|may|tong so|so luong|tong cong)\s+(?:cac\s+)?(?:nhiem vu|viec|dau viec|hoat dong|noi dung|cong viec)\b")
+_COMPARES = re.compile(r"\b(?:nhieu hon|it hon|nhieu nhat|it nhat|so sanh|so voi|hay la|hay)\b")
+_OVERDUE = re.compile(r"\b(?:qua han|tre han|da het han|cham tien do|cham han)\b")
 # Total weight of unclaimed words (WordWeights) above which they say what a question is about;
 # «ghi», «cùng», «đứng tên» weigh under 0.2 together, «bác sĩ», «tiệc tất niên» above.
 TOPIC_WEIGHT = 0.25
@@ -218,7 +222,9 @@ class QuestionParser:
                                                    and o.end - o.start > m.end - m.start for o in found)]
             phrases = {fold(" ".join(m.phrase.words)): " ".join(m.phrase.words) for m in reversed(longest)}
             query.deadline_phrases = list(reversed(phrases.values()))  # «hang nam» matched «hằng» and «hàng»
-        if kinds:
+        if _OVERDUE.search(folded) and not query.period:
+            query.period_kind = PeriodKindAsked.OVERDUE
+        elif kinds:
             query.period_kind = PeriodKindAsked(kinds[0])
             if query.period_kind is PeriodKindAsked.RECURRING and (month := re.search(r"\bthang\s*(1[0-2]|0?[1-9])\b", folded)):
                 query.recurring_month = int(month.group(1))
@@ -276,8 +282,11 @@ class QuestionParser:
             return Intent.META, reading.rule("asks", "meta")
         if reading.has("asks", "sum") or (query.section and "budget" in query.fields):
             return Intent.SUM, reading.rule("asks", "sum") or "section + budget"
-        if reading.has("asks", "count") and query.agency:
-            return Intent.COUNT, reading.rule("asks", "count")
+        counts = reading.has("asks", "count") or bool(_COUNTS.search(folded))
+        if counts and (query.agency or query.section or query.period or query.period_kind):
+            return Intent.COUNT, reading.rule("asks", "count") or "count of tasks"
+        if query.agency and len(query.provinces) > 1 and _COMPARES.search(folded):
+            return Intent.COUNT, "compares provinces"
         if query.focus and "focus" in query.inherited:
             return Intent.LOOKUP, "follow-up on the row just answered"
         if "topic" in query.inherited and query.fields and not topic:

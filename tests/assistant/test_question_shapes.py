@@ -1,0 +1,78 @@
+"""Question shapes officials ask beyond «who does what in quarter Q» (issue 18, §5): windows from
+today, overdue tasks, quoted deadline cells, counts inside a part of a plan, comparisons across
+provinces, and periods typed with number words. Expected rows come from the records themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from indexer.records import PeriodKind
+from indexer.vntext import fold
+
+pytestmark = pytest.mark.slow
+D = dt.date
+
+
+def cited(answer) -> set[str]:
+    return {c.id for c in answer.citations}
+
+
+def led(index, plan: str, agency: str) -> list:
+    return [r for r in index.rows if r.document == plan and agency in {a.id for a in r.lead}]
+
+
+def test_due_soon_lists_the_deadlines_ending_in_the_next_30_days(assistant, index):
+    today = D(2022, 9, 10)
+    answer = assistant.ask("Sở Nội vụ Hà Tĩnh có việc gì sắp đến hạn không ạ?", today=today)
+    expected = {r.id for r in led(index, "hatinh2022", "so-noi-vu") if r.period.kind is PeriodKind.DATED
+                and today <= r.period.end <= today + dt.timedelta(days=30)}
+    assert expected and expected <= cited(answer)
+    recurring = {r.id for r in led(index, "hatinh2022", "so-noi-vu") if r.period.kind is PeriodKind.RECURRING}
+    assert not recurring & cited(answer)
+
+
+def test_overdue_lists_dated_deadlines_already_past(assistant, index):
+    today = D(2022, 9, 10)
+    answer = assistant.ask("so noi vu ha tinh co viec nao qua han chua", today=today)
+    expected = {r.id for r in led(index, "hatinh2022", "so-noi-vu")
+                if r.period.kind is PeriodKind.DATED and r.period.end < today}
+    assert expected and expected <= cited(answer)
+    assert all(index.records[i].period.end < today for i in cited(answer) if index.records[i].document == "hatinh2022"
+               and "so-noi-vu" in {a.id for a in index.records[i].lead})
+
+
+def test_a_quoted_deadline_cell_lists_the_rows_whose_cell_says_it(assistant, index):
+    answer = assistant.ask("Ở Nam Định những nhiệm vụ nào có thời hạn ghi là hằng năm?", today=D(2022, 6, 1))
+    expected = {r.id for r in index.rows if r.document == "namdinh2022" and "hang nam" in fold(r.period.text)}
+    assert expected and cited(answer) == expected
+
+
+def test_a_count_inside_a_numbered_section_counts_its_rows(assistant, index):
+    answer = assistant.ask("Mục VII.A trong KH của Hà Tĩnh có tổng cộng bao nhiêu nhiệm vụ?", today=D(2022, 6, 1))
+    expected = {r.id for r in index.rows if r.document == "hatinh2022"
+                and (r.section_code == "VII.A" or r.section_code.startswith("VII.A."))}
+    assert expected
+    assert f"{len(expected)} nhiệm vụ" in answer.answer.splitlines()[0]
+    assert cited(answer) == expected
+
+
+def test_a_comparison_states_both_counts_and_which_is_more(assistant, index):
+    answer = assistant.ask("Sở Nội vụ Hà Tĩnh hay Hưng Yên chủ trì nhiều việc hơn?", today=D(2022, 6, 1))
+    counts = {p: len(led(index, plan, "so-noi-vu")) for p, plan in (("Hà Tĩnh", "hatinh2022"), ("Hưng Yên", "hungyen2022"))}
+    line = next(line for line in answer.answer.splitlines() if line.startswith("So sánh"))
+    for province, count in counts.items():
+        assert f"{province} {count}" in line
+    assert f"{max(counts, key=counts.get)} nhiều nhất" in line
+
+
+@pytest.mark.parametrize("question", [
+    "Sở Nội vụ Hà Tĩnh chủ trì những việc gì trong quý ba năm 2022?",
+    "Sở Nội vụ Hà Tĩnh chủ trì những việc gì trong Q3/2022?",
+    "Sở Nội vụ Hà Tĩnh chủ trì những việc gì trong quý 3 năm ngoái?",
+])
+def test_quarters_typed_as_words_or_q3_read_as_the_third_quarter(assistant, question):
+    answer = assistant.ask(question, today=D(2023, 2, 1))
+    assert answer.query.period is not None and answer.query.period.quarters == [20223]
+    assert answer.found and answer.citations
