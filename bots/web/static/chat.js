@@ -134,8 +134,8 @@ export class Chat {
       } else if (name === "error") this.fail(view, data.detail, text, send);
     };
     try {
+      this.controller = new AbortController(); // «Dừng» cancels the stream, even before it starts
       this.session = this.session || (await tabSession());
-      this.controller = new AbortController(); // «Dừng» cancels the stream
       await (send ? send(handle) : streamAnswer(this.body(text), handle, this.controller.signal));
       if (!answered && !view.item.classList.contains("failed")) this.fail(view, CUT_OFF, text, send);
     } catch (error) {
