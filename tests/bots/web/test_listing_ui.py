@@ -86,6 +86,7 @@ def test_the_57_task_listing_opens_deadline_first_and_fits_a_few_screens(open_pa
     expect(answer.locator(".legend li")).to_have_count(4)
 
     height = answer.bounding_box()["height"]
+    ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "listing-57-height.txt").write_text(f"{height:.0f} px at 1366x768\n", encoding="utf-8")
     assert height < 4000, height
     screenshot(page, "listing-57-desktop", full_page=True)
