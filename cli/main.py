@@ -144,18 +144,22 @@ def rows_command(ctx: click.Context, province: str | None, plan_id: str | None, 
 @click.option("--session", help="Mã phiên, để câu hỏi tiếp nối hiểu ngữ cảnh.")
 @click.option("--json", "as_json", is_flag=True, help="In đúng hợp đồng JSON của câu trả lời.")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="Tệp JSONL: mỗi dòng {question, today?, session?}.")
+@click.option("--agency", help="«Đơn vị của tôi»: tên hoặc viết tắt cơ quan, ví dụ «Sở Nội vụ», «SNV».")
+@click.option("--province", help="Tỉnh của «đơn vị của tôi», ví dụ «Hà Tĩnh»: câu hỏi không nêu tỉnh sẽ hiểu là tỉnh này.")
 @click.pass_context
-def ask_command(ctx: click.Context, question: str | None, today, session: str | None, as_json: bool, batch) -> None:
+def ask_command(ctx: click.Context, question: str | None, today, session: str | None, as_json: bool, batch,
+                agency: str | None, province: str | None) -> None:
     """Hỏi trợ lý một câu, hoặc cả một tệp câu hỏi (--batch)."""
     import datetime as dt
     import json
 
     from cchc.errors import QuestionError
-    from service.wiring import build_assistant
+    from service.wiring import build_service
 
     if not question and batch is None:
         raise click.UsageError("Hãy nhập câu hỏi, hoặc dùng --batch TỆP.jsonl.")
-    assistant = build_assistant(_settings(ctx))
+    service = build_service(_settings(ctx))  # the same door as the web chat and the bot
+    profile = service.profile(_agency_id(agency), _province_name(service, province))
     if batch is not None:
         for number, line in enumerate(batch, start=1):
             if not line.strip():
@@ -163,12 +167,12 @@ def ask_command(ctx: click.Context, question: str | None, today, session: str | 
             try:
                 item = json.loads(line)
                 day = dt.date.fromisoformat(item["today"]) if item.get("today") else None
-                answer = assistant.ask(item["question"], today=day, session=item.get("session"))
+                answer = service.ask(item["question"], today=day, session=item.get("session"), profile=profile)
                 click.echo(answer.model_dump_json())
             except (QuestionError, KeyError, ValueError) as exc:
                 click.echo(json.dumps({"error": f"dòng {number}: {exc}"}, ensure_ascii=False))
         return
-    answer = assistant.ask(question, today=today.date() if today else None, session=session)
+    answer = service.ask(question, today=today.date() if today else None, session=session, profile=profile)
     if as_json:
         click.echo(answer.model_dump_json(indent=2))
         return
@@ -177,6 +181,29 @@ def ask_command(ctx: click.Context, question: str | None, today, session: str | 
         console.print("\nNguồn:", style="bold")
         for citation in answer.citations:
             console.print(f"  [{citation.id}] {citation.label}", markup=False, highlight=False)
+
+
+def _agency_id(name: str | None) -> str | None:
+    """The agency an operator typed («Sở Nội vụ», «SNV», or its id), as an id."""
+    from service.wiring import agency_table
+
+    if not name:
+        return None
+    table = agency_table()
+    found = [ref.id for ref in table.find_in_text(name)] or [a.id for a in table.all() if a.id == name.strip()]
+    if not found:
+        raise CchcError(f"Không nhận ra cơ quan «{name}»; hãy ghi tên đầy đủ hoặc viết tắt, ví dụ «Sở Nội vụ», «SNV».")
+    return found[0]
+
+
+def _province_name(service, typed: str | None) -> str | None:  # noqa: ANN001 - service.app.PlanService
+    """The province as the plans write it, typed with or without accents («ha tinh» -> «Hà Tĩnh»)."""
+    from indexer.vntext import fold
+
+    if not typed:
+        return None
+    names = {fold(plan.province): plan.province for plan in service.plans()}
+    return names.get(fold(typed.strip()), typed.strip())
 
 
 @click.command("serve")

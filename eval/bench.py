@@ -264,7 +264,7 @@ def raw_model_rate(settings, sample: int) -> float:  # noqa: ANN001
 
 def run_startup(spec: ScaleSpec, process_started: float) -> StartupResult:
     """Cold start in this fresh process: imports, open the index, build the assistant, answer once."""
-    from service.wiring import build_assistant, open_index  # noqa: F401 - timed below with the rest
+    from service.wiring import build_service, open_index  # noqa: F401 - timed below with the rest
 
     import_seconds = time.perf_counter() - process_started
     settings = _settings_for(spec.work_dir / "corpus", spec.work_dir / "data", spec.embedding_model,
@@ -272,11 +272,11 @@ def run_startup(spec: ScaleSpec, process_started: float) -> StartupResult:
     started = time.perf_counter()
     index = open_index(settings)
     opened = time.perf_counter()
-    assistant = build_assistant(settings, index)
+    service = build_service(settings, index)
     built = time.perf_counter()
     question = spec.questions[0] if spec.questions else None
-    assistant.ask(question.question if question else "Sở Nội vụ chủ trì những nhiệm vụ gì?",
-                  today=question.today if question else None)
+    service.ask(question.question if question else "Sở Nội vụ chủ trì những nhiệm vụ gì?",
+                today=question.today if question else None)
     answered = time.perf_counter()
     return StartupResult(
         import_seconds=import_seconds,

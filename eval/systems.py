@@ -142,6 +142,7 @@ class FullSystem:
     def __init__(self, name: str, assistant: Any, index: Index, description: str = ""):
         from assistant.chain import Assistant
         from assistant.session import SessionStore
+        from service.app import PlanService
 
         # A sibling of the given assistant: same search, parser and generator, its own sessions,
         # and a callback that records what was retrieved (for citation validity).
@@ -152,6 +153,7 @@ class FullSystem:
                                    sessions=SessionStore(), generator=assistant.generator)
         self._recorder = _retrieval_recorder()
         self.assistant.chain = self.assistant.chain.with_config(callbacks=[self._recorder])
+        self.service = PlanService(self.assistant, assistant.search.agencies)  # the channels' door
         self._known = frozenset(index.records)
 
     @classmethod
@@ -172,7 +174,7 @@ class FullSystem:
     def answer(self, question: str, today: dt.date | None, session: str | None) -> SystemAnswer:
         def call() -> tuple[str, bool, list[str], list[str]]:
             self._recorder.last = None
-            answer = self.assistant.ask(question, today=today, session=session)
+            answer = self.service.ask(question, today=today, session=session)
             retrieval = self._recorder.last
             retrieved = list(retrieval.ids) if retrieval is not None else []
             return answer.answer, answer.found, [c.id for c in answer.citations], retrieved

@@ -9,12 +9,13 @@ button.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.contract import AgencyMention, Answer, AskedPeriod, Intent, Query, Role
+from assistant.contract import AgencyMention, Answer, AskedPeriod, Intent, Profile, Query, Role
 from assistant.periods import current_quarter, quarter_period, shift_quarter, span_period, year_period
 from cchc.errors import QuestionError
 from indexer.agencies import Agency, AgencyTable
@@ -61,6 +62,9 @@ def _period(choice: DutyPeriod, today: dt.date, days: int) -> AskedPeriod | None
 
 
 class PlanService:
+    """Built once per index snapshot (service.wiring.build_service, the web runtime's Snapshot, the
+    bot's Services); every channel asks through it."""
+
     def __init__(self, assistant, agencies: AgencyTable):  # noqa: ANN001 - assistant.chain.Assistant
         self.assistant = assistant
         self.agency_table = agencies
@@ -70,8 +74,34 @@ class PlanService:
         return self.assistant.search.index
 
     def ask(self, question: str, session: str | None = None, today: dt.date | None = None,
-            agency: str | None = None) -> Answer:
-        return self.assistant.ask(question, today=today, session=session, profile_agency=self._mention(agency))
+            agency: str | None = None, *, profile: Profile | None = None, continued: bool = False,
+            shown: list[str] | None = None) -> Answer:
+        """A free question. `profile` (or the older `agency` id) is «đơn vị của tôi»: its province
+        scopes a question that names none; `continued` says the channel showed answers in this
+        conversation before (so a lost one is said to be lost); `shown` are the items of the
+        answer a reply points at, in the order shown."""
+        return self.assistant.ask(question, today=today, session=session, profile=self._profile(profile, agency),
+                                  continued=continued, shown=shown)
+
+    def stream(self, question: str, session: str | None = None, today: dt.date | None = None,
+               agency: str | None = None, *, profile: Profile | None = None,
+               continued: bool = False) -> Iterator[tuple[str, Any]]:
+        """`ask`, as ("query" | "citation" | "delta" | "done", payload) events (Assistant.stream)."""
+        return self.assistant.stream(question, today=today, session=session, profile=self._profile(profile, agency),
+                                     continued=continued)
+
+    def profile(self, agency: str | None, province: str | None = None) -> Profile | None:
+        """«Đơn vị của tôi» from an agency id and a province name, as a channel holds them;
+        QuestionError (Vietnamese) for an id or a province no plan knows."""
+        if province is not None and province not in {p.province for p in self._index.plans.values()}:
+            raise QuestionError(f"Không có kế hoạch nào của tỉnh «{province}»; hãy chọn lại «Đơn vị của tôi».")
+        mention = self._mention(agency)
+        return Profile(agency=mention, province=province) if mention or province else None
+
+    def _profile(self, profile: Profile | None, agency: str | None) -> Profile | None:
+        if profile is None:
+            return self.profile(agency)
+        return self.profile(profile.agency.id if profile.agency else None, profile.province)
 
     def duties(self, agency: str, province: str | None = None, period: DutyPeriod = DutyPeriod.THIS_QUARTER,
                role: Role = Role.LEAD, today: dt.date | None = None, session: str | None = None,

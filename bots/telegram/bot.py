@@ -161,6 +161,7 @@ def build_application(
         CallbackQueryHandler(handlers.feedback, pattern=keyboards.FEEDBACK_PATTERN),
         CallbackQueryHandler(handlers.page, pattern=keyboards.PAGE_PATTERN),
         CallbackQueryHandler(handlers.excel, pattern=keyboards.EXCEL_PATTERN),
+        CallbackQueryHandler(handlers.follow_up, pattern=keyboards.FOLLOW_UP_PATTERN),
         chooser.stray_buttons(),
         CallbackQueryHandler(handlers.unknown_button),  # last: anything else is answered, not left spinning
     ])

@@ -18,7 +18,8 @@ from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from assistant.contract import Answer, Role
+from assistant.context import shown_items
+from assistant.contract import Answer, ClarifyKind, Role
 from bots.feedback import Feedback
 from bots.telegram import keyboards, texts
 from bots.telegram.access import DEEP_LINK_ROW, JOINED_KEY, REFUSED_KEY, join_code_in, start_argument
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 ANSWERS_KEY = "answers"  # chat_data: recent answers, by key, for 👍/👎
 KEPT_ANSWERS = 20
+SHOWN_KEY = "shown"  # chat_data: message id of a sent answer -> the record ids it showed, in order
+KEPT_SHOWN = 50  # answers a reply may still point at, per chat
 # What each duty command names: period, role, and the line shown above its answer.
 DUTIES: dict[str, tuple[DutyPeriod, Role, str]] = {
     "this_quarter": (DutyPeriod.THIS_QUARTER, Role.LEAD, "việc chủ trì trong quý này"),
@@ -42,6 +45,11 @@ DUTIES: dict[str, tuple[DutyPeriod, Role, str]] = {
     "coordinating": (DutyPeriod.THIS_YEAR, Role.COORDINATING, "việc phối hợp cả năm"),
 }
 ROW_COMMAND_PATTERN = re.compile(rf"^/{ROW_COMMAND}_([A-Za-z0-9_]{{1,60}}?)(?:@(\w+))?$")
+
+
+def _choices(answer: Answer) -> list[str]:
+    """The full questions a question asked back offers («Sở Nội vụ tỉnh Hà Tĩnh …?»), one button each."""
+    return list(answer.query.clarify.choices) if answer.query.clarify is not None else []
 
 
 async def answer_quietly(query: Any, text: str | None = None) -> None:
@@ -128,28 +136,48 @@ class BotHandlers:
             return
         await self._answer(message, context, text)
 
-    async def _answer(self, message: Message, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    async def _answer(self, message: Message, context: ContextTypes.DEFAULT_TYPE, question: str,
+                      title: str | None = None) -> None:
         profile = Profile.load(context.user_data)
+        chat_data = context.chat_data if context.chat_data is not None else {}
+        # A reply to an earlier answer refers to that answer's items («việc thứ 2»).
+        replied = message.reply_to_message.message_id if message.reply_to_message else None
+        shown = chat_data.get(SHOWN_KEY, {}).get(str(replied)) if replied is not None else None
         async with self.services.chat_lock(message.chat_id):
             today = self.services.today()
             try:
                 async with typing(message):
                     answer: Answer = await asyncio.to_thread(  # CPU work: off the event loop
-                        functools.partial(self.services.assistant.ask, question, today=today,
-                                          session=f"telegram:{message.chat_id}",
-                                          profile_agency=profile.mention if profile else None)
+                        functools.partial(self.services.service.ask, question, session=f"telegram:{message.chat_id}",
+                                          today=today, profile=profile.asked_by if profile else None,
+                                          continued=bool(chat_data.get(ANSWERS_KEY)), shown=shown)
                     )
             except CchcError as exc:  # the question as asked cannot be answered (empty, too long, …)
                 await reply_html(message, escape(str(exc)))
                 return
-            await self._send(message, context, question, answer, today.isoformat())
+            clarify = answer.query.clarify
+            if clarify is not None and clarify.kind is ClarifyKind.CHOOSE_PROFILE:
+                await reply_html(message, texts.NEED_AGENCY)  # this channel's own picker: /donvi
+                return
+            await self._send(message, context, question, answer, today.isoformat(), title=title)
         logger.info("Answered chat %s: %d citations, found=%s", message.chat_id, len(answer.citations), answer.found)
 
     async def _send(self, message: Message, context: ContextTypes.DEFAULT_TYPE, question: str, answer: Answer,
                     today: str, title: str | None = None) -> None:
         """The answer as one message, paged when long (◀ ▶ edit it in place)."""
         html, keyboard = self.first_page(context, question, answer, today, title)
-        await reply_html(message, html, keyboard)
+        sent = await reply_html(message, html, keyboard)
+        self._remember_shown(context.chat_data, sent.message_id, shown_items(answer))
+
+    @staticmethod
+    def _remember_shown(chat_data: dict[str, Any] | None, message_id: int, shown: list[str]) -> None:
+        """What a later reply to this message refers to; the latest KEPT_SHOWN answers per chat."""
+        if chat_data is None:
+            return
+        kept: dict[str, list[str]] = chat_data.setdefault(SHOWN_KEY, {})
+        kept[str(message_id)] = shown
+        for old in list(kept)[:-KEPT_SHOWN]:
+            del kept[old]
 
     def first_page(self, context: ContextTypes.DEFAULT_TYPE, question: str, answer: Answer, today: str,
                    title: str | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -157,7 +185,8 @@ class BotHandlers:
         ``title`` heads the answer when the bot asked on the user's behalf (/quynay, a digest)."""
         pages = answer_pages(answer, title=title)
         key = self._remember(context.chat_data, question, answer, today, pages)
-        return pages[0].html(1, len(pages)), keyboards.page_keyboard(pages[0].rows, 0, len(pages), key)
+        return pages[0].html(1, len(pages)), keyboards.page_keyboard(pages[0].rows, 0, len(pages), key,
+                                                                      follow_ups=_choices(answer))
 
     @staticmethod
     def _remember(chat_data: dict[str, Any] | None, question: str, answer: Answer, today: str,
@@ -171,6 +200,7 @@ class BotHandlers:
                      "citations": [c.id for c in answer.citations], "answer_id": f"telegram-{secrets.token_hex(12)}",
                      "scope": ExportScope.of(answer.query, question).model_dump(mode="json"),
                      "groups": [group.model_dump() for group in answer_groups(answer)],
+                     "follow_ups": _choices(answer),
                      "pages": [(page.html(n, len(pages)), page.rows) for n, page in enumerate(pages, start=1)]}
         for old in list(kept)[:-KEPT_ANSWERS]:
             del kept[old]
@@ -187,7 +217,8 @@ class BotHandlers:
             return
         await answer_quietly(query)
         html, rows = kept["pages"][int(number)]
-        markup = keyboards.page_keyboard(rows, int(number), len(kept["pages"]), key, rated=kept["rated"])
+        markup = keyboards.page_keyboard(rows, int(number), len(kept["pages"]), key, rated=kept["rated"],
+                                         follow_ups=kept.get("follow_ups", []))
         if isinstance(query.message, Message) and query.message.text_html != html:
             await query.edit_message_text(html, reply_markup=markup)
 
@@ -204,6 +235,19 @@ class BotHandlers:
         file = await asyncio.to_thread(self.services.service.export, kept["citations"], ExportFormat.XLSX, scope, groups)
         await context.bot.send_document(update.effective_chat.id, InputFile(file.content, filename=file.filename),
                                         caption=texts.EXCEL_CAPTION)
+
+    async def follow_up(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A choice under a question asked back («tỉnh nào?»): ask the full question it holds."""
+        query = update.callback_query
+        _, key, number = [*keyboards.parts(query.data), "", ""][:3]
+        kept = (context.chat_data or {}).get(ANSWERS_KEY, {}).get(key)
+        choices = kept.get("follow_ups", []) if kept else []
+        if not number.isdigit() or int(number) >= len(choices) or not isinstance(query.message, Message):
+            await answer_quietly(query, texts.PAGE_EXPIRED)
+            return
+        await answer_quietly(query)
+        question = choices[int(number)]
+        await self._answer(query.message, context, question, title=f"Câu hỏi: {question}")
 
     async def unknown_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Button data no handler knows (an old keyboard): answered, never left spinning."""

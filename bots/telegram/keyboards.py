@@ -19,6 +19,7 @@ ROW = "row"
 FEEDBACK = "fb"
 PAGE = "pg"
 EXCEL = "xl"
+FOLLOW_UP = "fu"
 REMINDER = "nv"
 AGENCY_PATTERN = rf"^{AGENCY}:"
 PROVINCE_PATTERN = rf"^{PROVINCE}:"
@@ -27,6 +28,7 @@ ROW_PATTERN = rf"^{ROW}:"
 FEEDBACK_PATTERN = rf"^{FEEDBACK}:(up|down):"
 PAGE_PATTERN = rf"^{PAGE}:"
 EXCEL_PATTERN = rf"^{EXCEL}:"
+FOLLOW_UP_PATTERN = rf"^{FOLLOW_UP}:"
 REMINDER_PATTERN = rf"^{REMINDER}:"
 
 
@@ -72,11 +74,15 @@ def without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarku
 
 
 def page_keyboard(rows: Sequence[tuple[int, str, str]], page: int, pages: int, answer_key: str | None,
-                  rated: bool = False) -> InlineKeyboardMarkup | None:
-    """One «📄 n» per row on this page, ◀ n/N ▶ when there are pages, «Tải Excel», then 👍/👎."""
+                  rated: bool = False, follow_ups: Sequence[str] = ()) -> InlineKeyboardMarkup | None:
+    """One «📄 n» per row on this page, ◀ n/N ▶ when there are pages, «Tải Excel», the answer's
+    follow-up questions (one tap asks one: «tỉnh nào?» choices), then 👍/👎."""
     buttons = [InlineKeyboardButton(f"📄 {number}", callback_data=callback_data(ROW, record_id))
                for number, record_id, _ in rows]
     lines = [buttons[i:i + 4] for i in range(0, len(buttons), 4)]
+    if answer_key:  # the questions stay in chat_data: callback data holds 64 bytes
+        lines += [[InlineKeyboardButton(question, callback_data=callback_data(FOLLOW_UP, answer_key, str(number)))]
+                  for number, question in enumerate(follow_ups)]
     if answer_key and pages > 1:
         lines.append([
             InlineKeyboardButton("◀", callback_data=callback_data(PAGE, answer_key, str(max(page - 1, 0)))),

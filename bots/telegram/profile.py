@@ -8,6 +8,7 @@ from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from assistant.contract import AgencyMention
+from assistant.contract import Profile as AskedBy
 from indexer.agencies import Agency, AgencyTable
 from indexer.records import PlanDocument
 from indexer.vntext import fold
@@ -36,6 +37,11 @@ class Profile:
     def mention(self) -> AgencyMention:
         """How the answer chain reads "đơn vị tôi" in a free question."""
         return AgencyMention(id=self.agency_id, name=self.agency_name)
+
+    @property
+    def asked_by(self) -> AskedBy:
+        """What every free question carries: «đơn vị tôi», and the province of a question naming none."""
+        return AskedBy(agency=self.mention, province=self.province)
 
 
 def provinces(plans: Iterable[PlanDocument]) -> list[str]:

@@ -15,6 +15,7 @@ from indexer.records import PlanDocument, ProseSection, RowRecord
 
 if TYPE_CHECKING:
     from assistant.chain import Assistant
+    from service.app import PlanService
 
 
 @dataclass
@@ -24,12 +25,12 @@ class Services:
     today: Callable[[], dt.date]
     admin_chat_id: int | None = None  # where error reports go (CCHC_TELEGRAM_ADMIN_CHAT_ID)
     _chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = field(default_factory=weakref.WeakValueDictionary)
+    service: PlanService = field(init=False)  # every question and named request goes through it
 
-    @property
-    def service(self):  # noqa: ANN201 - service.app.PlanService, a thin wrapper made per use
+    def __post_init__(self) -> None:
         from service.app import PlanService
 
-        return PlanService(self.assistant, self.agencies)
+        self.service = PlanService(self.assistant, self.agencies)
 
     @property
     def plans(self) -> list[PlanDocument]:

@@ -54,24 +54,22 @@ class Snapshot:
 
     index: Index
     assistant: Any  # assistant.chain.Assistant (imported lazily: it pulls in LangChain)
+    service: Any = None  # service.app.PlanService over `assistant`: what every route asks, built once
     rows_per_plan: dict[str, int] = field(default_factory=dict)
     owned: bool = True  # opened by this runtime, so closed by it; tests share indexes they own
 
     @classmethod
     def of(cls, index: Index, assistant: Any, owned: bool = True) -> Snapshot:
+        from service.app import PlanService
+        from service.wiring import agency_table
+
         rows = dict(Counter(row.document for row in index.rows))
-        return cls(index=index, assistant=assistant, rows_per_plan=rows, owned=owned)
+        return cls(index=index, assistant=assistant, service=PlanService(assistant, agency_table()),
+                   rows_per_plan=rows, owned=owned)
 
     def close(self) -> None:
         if self.owned:
             self.index.close()
-
-    @property
-    def service(self) -> Any:  # service.app.PlanService: a thin wrapper, made per use
-        from service.app import PlanService
-        from service.wiring import agency_table
-
-        return PlanService(self.assistant, agency_table())
 
 
 def _return_freed_memory() -> None:

@@ -25,6 +25,10 @@ class AskRequest(BaseModel):
     agency: str | None = Field(
         None, max_length=100, description="agency id of «đơn vị của tôi» (from /api/agencies), used when the question says «đơn vị tôi»"
     )
+    province: str | None = Field(
+        None, max_length=100, description="province of «đơn vị của tôi»: scopes a question that names no province"
+    )
+    continued: bool = Field(False, description="this conversation showed answers before: a lost context is said to be lost")
 
     @field_validator("question")
     @classmethod

@@ -4,6 +4,7 @@ POST /api/session, which gives a web client the conversation id its follow-ups q
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -15,7 +16,7 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
-from assistant.contract import AgencyMention, Answer
+from assistant.contract import AgencyMention, Answer, Profile
 from assistant.understand import normalise_question
 from bots.web.deps import AnswerIdsDep, SettingsDep, SnapshotDep, rate_limited
 from bots.web.errors import INTERNAL
@@ -44,6 +45,13 @@ class Ask:
     today: dt.date | None
     session: str | None
     profile_agency: AgencyMention | None
+    province: str | None = None  # of «đơn vị của tôi»: scopes a question that names no province
+    continued: bool = False
+
+    def profile(self) -> Profile | None:
+        if self.profile_agency is None and not self.province:
+            return None
+        return Profile(agency=self.profile_agency, province=self.province)
 
 
 def checked_question(body: AskRequest, settings: SettingsDep, sessions: WebSessionsDep) -> Ask:
@@ -57,7 +65,8 @@ def checked_question(body: AskRequest, settings: SettingsDep, sessions: WebSessi
         except KeyError:
             raise QuestionError(f"Không có đơn vị nào mang mã «{body.agency}»; hãy chọn lại trong danh sách đơn vị.") from None
         profile = AgencyMention(id=agency.id, name=agency.name)
-    return Ask(question=body.question, today=body.today, session=sessions.resolve(body.session), profile_agency=profile)
+    return Ask(question=body.question, today=body.today, session=sessions.resolve(body.session), profile_agency=profile,
+               province=body.province, continued=body.continued)
 
 
 AskDep = Annotated[Ask, Depends(checked_question)]
@@ -76,11 +85,8 @@ async def new_session(sessions: WebSessionsDep) -> SessionIssued:
 @router.post("/ask", response_model=Answer, responses=_ERRORS, summary="Hỏi trợ lý, nhận cả câu trả lời một lần")
 async def ask(question: AskDep, snapshot: SnapshotDep, ids: AnswerIdsDep) -> Answer:
     answer = await run_in_threadpool(
-        snapshot.assistant.ask,
-        question.question,
-        today=question.today,
-        session=question.session,
-        profile_agency=question.profile_agency,
+        functools.partial(snapshot.service.ask, question.question, session=question.session, today=question.today,
+                          profile=question.profile(), continued=question.continued)
     )
     return ids.stamp(answer, question.question)
 
@@ -121,9 +127,8 @@ def _event(stage: str, payload: Any) -> ServerSentEvent:
     summary="Hỏi trợ lý, nhận câu trả lời dần dần (Server-Sent Events)",
 )
 async def ask_stream(question: AskDep, snapshot: SnapshotDep, ids: AnswerIdsDep) -> EventSourceResponse:
-    stages = snapshot.assistant.stream(
-        question.question, today=question.today, session=question.session, profile_agency=question.profile_agency
-    )
+    stages = snapshot.service.stream(question.question, session=question.session, today=question.today,
+                                     profile=question.profile(), continued=question.continued)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         try:

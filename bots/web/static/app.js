@@ -86,7 +86,7 @@ async function start() {
   const plansById = new Map();
   const hint = document.getElementById("form-hint");
   const chat = new Chat({
-    today, agencyId: () => picker.agencyId, plans: () => plansById, onBusy: (message) => { hint.textContent = message; },
+    today, agencyId: () => picker.agencyId, province: () => picker.profile.province || "", plans: () => plansById, onBusy: (message) => { hint.textContent = message; },
   });
   // A failed question stays in the box, to be sent again; an answered one is cleared.
   const ask = async (question) => {

@@ -61,9 +61,10 @@ function userMessage(text) {
 }
 
 export class Chat {
-  constructor({ today, agencyId, plans, onBusy }) {
+  constructor({ today, agencyId, province, plans, onBusy }) {
     this.today = today;
     this.agencyId = agencyId; // a function: the profile may change between questions
+    this.province = province || (() => ""); // a function too: the profile's province scopes every question
     this.plans = plans; // a function: plan id -> plan, for the sources of copied answers
     this.onBusy = onBusy;
     this.session = null; // asked of the server before the first question
@@ -161,7 +162,19 @@ export class Chat {
     if (this.today) body.today = this.today;
     const agency = this.agencyId();
     if (agency) body.agency = agency;
+    // «Đơn vị của tôi» travels whole: its province scopes a question that names none (issue 18).
+    const province = this.province();
+    if (province) body.province = province;
+    if (this.hasHistory()) body.continued = true; // a lost conversation is then said to be lost
     return body;
+  }
+
+  hasHistory() {
+    try {
+      return JSON.parse(sessionStorage.getItem(HISTORY_KEY) || "[]").length > 0;
+    } catch (_) {
+      return false;
+    }
   }
 
   /** A named request (the quick buttons): POST /api/duties, shown like an answer. */
@@ -216,7 +229,10 @@ export class Chat {
     const card = (answer.blocks || []).some((b) => b.type === "fact_card");
     view.sources.hidden = answer.citations.length === 0 || (card && answer.citations.length === 1);
     const numbers = new Map(answer.citations.map((c, i) => [c.id, i + 1]));
-    const blocks = answer.blocks || [];
+    // The server's «Đã hiểu: …» note replaces the line guessed from the query, shown once.
+    const understood = (answer.blocks || []).find((b) => b.type === "note" && b.text.startsWith("Đã hiểu: "));
+    if (understood) view.understood.textContent = understood.text;
+    const blocks = (answer.blocks || []).filter((b) => b !== understood);
     if (blocks.length) clear(view.text).append(...renderBlocks(blocks, numbers, openCitation, (q) => this.ask(q), answer.query));
     else view.text.textContent = answer.answer;
     if (!answer.found) {

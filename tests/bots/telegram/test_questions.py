@@ -108,11 +108,11 @@ class LongAnswers:
             for n in range(1, 200)
         )[:10_000]
 
-    def ask(self, question: str, today: dt.date | None = None, session: str | None = None, profile_agency: Any = None):
+    def ask(self, question: str, today: dt.date | None = None, session: str | None = None, **context: Any):
         answer = self.real.ask(QUESTION, today=today, session=session)
         if question == self.TRIGGER:  # a long text with no listing structure: paged by its text
             return answer.model_copy(update={"answer": self.text, "blocks": []})
-        return self.real.ask(question, today=today, session=session, profile_agency=profile_agency)
+        return self.real.ask(question, today=today, session=session, **context)
 
 
 async def test_a_ten_thousand_character_answer_is_one_message_paged_in_place(tg, assistant) -> None:

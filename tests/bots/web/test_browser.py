@@ -67,7 +67,7 @@ def test_question_streams_in_with_citation_chips(page, live_server, assistant, s
     expect(chips).to_have_text([c.label for c in expected.citations])
     expect(answer.locator(".sources > summary")).to_have_text(f"Nguồn ({len(expected.citations)})")
     assert page.evaluate("window.__streamed") == {"chip": True, "text": True}
-    expect(answer.locator(".understood")).to_have_text("Đã hiểu: Sở Nội vụ · phối hợp · Hà Tĩnh")
+    expect(answer.locator(".understood")).to_have_text("Đã hiểu: liệt kê nhiệm vụ · Sở Nội vụ · phối hợp · Hà Tĩnh")
     shoot(page, "answer-desktop")
     assert page.errors == []
 
@@ -193,7 +193,7 @@ def test_follow_up_in_the_same_tab_keeps_context(page, live_server):
     ask(page, "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý này?")
     follow = ask(page, "Còn Sở Tư pháp thì sao?")
 
-    expect(follow.locator(".understood")).to_have_text("Đã hiểu: Sở Tư pháp · chủ trì · Hà Tĩnh · quý IV/2022")
+    expect(follow.locator(".understood")).to_have_text("Đã hiểu: liệt kê nhiệm vụ · Sở Tư pháp · chủ trì · Hà Tĩnh · quý IV/2022")
 
 
 def test_a_paste_over_the_limit_is_flagged_before_sending_and_never_cut(page, live_server):
