@@ -5,6 +5,7 @@ import { Chat } from "./chat.js";
 import { setupCitationDialog } from "./citations.js";
 import { el, vnDate } from "./dom.js";
 import { setupScrollToLatest, setupTheme } from "./conventions.js";
+import { Conversations } from "./conversations.js";
 import { ProfilePicker } from "./profile.js";
 
 /** ?q=… (a shared link, conventions.permalink): the question and the agency it was asked for. */
@@ -138,11 +139,16 @@ async function start() {
   });
   document.getElementById("new-chat").addEventListener("click", () => {
     const asked = document.querySelectorAll("#messages .message").length > 0;
-    if (asked && !window.confirm("Xoá cuộc trò chuyện này và bắt đầu cuộc mới?")) return;
+    if (asked && !window.confirm("Bắt đầu cuộc trò chuyện mới? Cuộc này vẫn được lưu trong «Các cuộc trò chuyện».")) return;
     chat.reset();
+    conversations.startNew();
     input.focus();
   });
   document.getElementById("stop").addEventListener("click", () => chat.stop());
+  const conversations = new Conversations({
+    panel: document.getElementById("conversations"), toggle: document.getElementById("conversations-toggle"),
+    list: document.getElementById("conversation-list"),
+  });
   setupTheme(document.getElementById("theme-toggle"));
   setupScrollToLatest(document.getElementById("to-latest"));
 

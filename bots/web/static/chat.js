@@ -103,6 +103,7 @@ export class Chat {
       const history = JSON.parse(sessionStorage.getItem(HISTORY_KEY) || "[]");
       history.push({ question, answer });
       sessionStorage.setItem(HISTORY_KEY, JSON.stringify(history.slice(-HISTORY_LIMIT)));
+      document.dispatchEvent(new CustomEvent("cchc:remembered")); // the conversation list keeps it too
     } catch (_) {
       /* storage full or disabled: the conversation just is not kept */
     }

@@ -158,3 +158,32 @@ def test_dark_mode_follows_the_system_and_the_toggle(open_page, viewport):
     page.reload()
     page.wait_for_selector("body[data-ready=true]")
     expect(page.locator("html")).to_have_attribute("data-theme", "light")  # the choice is kept
+
+
+def test_conversations_are_kept_in_the_browser_to_reopen_rename_and_delete(open_page):
+    page = open_page()
+    ask(page, QUARTER)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Cuộc trò chuyện mới").click()
+    ask(page, LONG)
+
+    page.get_by_role("button", name="Các cuộc trò chuyện").click()
+    entries = page.locator(".conversation")
+    expect(entries.locator(".conversation-title")).to_have_text([LONG, QUARTER])  # newest first
+    expect(entries.first).to_contain_text("đang mở")
+
+    page.once("dialog", lambda dialog: dialog.accept("Việc quý IV cần báo cáo giám đốc"))
+    entries.nth(1).get_by_role("button", name="Đổi tên").click()
+    expect(entries.nth(1).locator(".conversation-title")).to_have_text("Việc quý IV cần báo cáo giám đốc")
+
+    entries.nth(1).get_by_role("button", name="Mở").click()  # back to the first conversation
+    page.wait_for_selector("body[data-ready=true]")
+    expect(page.locator(".message.user .bubble")).to_have_text([QUARTER])
+    expect(page.locator(".message.assistant .group").first).to_be_visible()
+
+    page.get_by_role("button", name="Các cuộc trò chuyện").click()
+    expect(entries.locator(".conversation-title")).to_have_text([LONG, "Việc quý IV cần báo cáo giám đốc"])  # kept
+    expect(entries.nth(1)).to_contain_text("đang mở")
+    page.once("dialog", lambda dialog: dialog.accept())
+    entries.nth(0).get_by_role("button", name="Xoá").click()
+    expect(entries.locator(".conversation-title")).to_have_text(["Việc quý IV cần báo cáo giám đốc"])
