@@ -114,12 +114,12 @@ def _sort_key(item: Item) -> tuple[bool, dt.date, dt.date]:
 
 
 # -- one plan's listing -------------------------------------------------------------------------
-def _titles(query: Query, agency_listing: bool) -> dict[GroupKind, str]:
+def _titles(query: Query) -> dict[GroupKind, str]:
     period = query.period.label if query.period else None
     return {
         GroupKind.DUE: f"Đến hạn trong {period}" if period else "Sắp đến hạn",
         GroupKind.OVERDUE: f"Quá hạn (hạn trước ngày {query.today:%d/%m/%Y})",
-        GroupKind.ONGOING: "Thường xuyên, định kỳ hoặc cả năm" if agency_listing else "Thường xuyên hoặc cả năm",
+        GroupKind.ONGOING: "Thường xuyên, định kỳ hoặc cả năm",
         GroupKind.GUIDANCE: "Theo hướng dẫn, kế hoạch hoặc khi phát sinh",
     }
 
@@ -142,7 +142,7 @@ def deadline_first(query: Query, groups: list[GroupBlock]) -> list[GroupBlock]:
         else:
             keep_order = group.kind in (GroupKind.TEXT, GroupKind.OTHER)
             kept.append(group.model_copy(update={"items": items if keep_order else sorted(items, key=_sort_key)}))
-    titles = _titles(query, agency_listing=query.agency is not None)
+    titles = _titles(query)
     built = [GroupBlock(kind=kind, title=titles[kind], count=len(items), items=sorted(items, key=_sort_key))
              for kind, items in regrouped.items()]
     return sorted(built + kept, key=lambda g: _ORDER.index(g.kind) if g.kind in _ORDER else len(_ORDER))
@@ -150,7 +150,7 @@ def deadline_first(query: Query, groups: list[GroupBlock]) -> list[GroupBlock]:
 
 def summary(groups: list[GroupBlock], query: Query) -> SummaryBlock | None:
     """«Đến hạn trong quý IV/2022: 4 · Quá hạn: 2 · Đang thực hiện/thường xuyên: 10 · Phối hợp: 9»."""
-    labels = {**_SUMMARY_LABELS, GroupKind.DUE: _titles(query, True)[GroupKind.DUE]}
+    labels = {**_SUMMARY_LABELS, GroupKind.DUE: _titles(query)[GroupKind.DUE]}
     counts = [SummaryCount(kind=g.kind, label=labels[g.kind], count=g.count) for g in groups if g.kind in labels]
     if not counts:
         return None
