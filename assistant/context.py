@@ -311,9 +311,12 @@ class ConversationContext:
             chosen = turn.query.focus
         elif len(items) == 1:
             chosen = items[0]
-        else:
+        elif turn is not None and turn.query.intent in (Intent.LISTING, Intent.COUNT):
+            # «việc đó» after a list of tasks could be any of them: ask which
             choices = [_replaced(query.question, reference.span, f"việc thứ {n}") for n in range(1, min(len(items), 5) + 1)]
             return clarify(query, ClarifyKind.WHICH_ITEM, _which_item(len(items)), choices)
+        else:  # after a search or a prose fact, «việc đó» is what was discussed: the parser's own reading
+            return query
         return self._focus(query, chosen)
 
     def _focus(self, query: Query, record_id: str) -> Query:

@@ -162,3 +162,12 @@ def test_the_items_a_reply_points_at_replace_the_last_turn(assistant) -> None:
     assistant.ask("Sở Tư pháp tỉnh Nam Định chủ trì những việc gì trong năm 2022?", today=TODAY, session=conversation)
     answer = assistant.ask("việc thứ 2 ai phối hợp?", today=TODAY, session=conversation, shown=shown(first))
     assert answer.query.focus == shown(first)[1] and answer.citations[0].id == shown(first)[1]
+
+
+def test_that_after_a_lookup_is_the_row_just_answered(assistant) -> None:
+    conversation = session()
+    lookup = assistant.ask("Ai chủ trì xây dựng nền tảng tích hợp và chia sẻ dữ liệu LGSP ở Hà Tĩnh?", today=TODAY,
+                           session=conversation)
+    answer = assistant.ask("việc đó hạn khi nào?", today=TODAY, session=conversation)
+    assert answer.query.clarify is None and answer.query.focus == lookup.citations[0].id
+    assert answer.citations and answer.citations[0].id == lookup.citations[0].id
