@@ -39,6 +39,33 @@ class Role(str, Enum):
     ANY = "any"
 
 
+class SpanRole(str, Enum):
+    """What a word of the question was read as (assistant.reading)."""
+
+    AGENCY = "agency"
+    PLACE = "place"
+    PERIOD = "period"
+    SECTION = "section"
+    DOCUMENT = "document"
+    ROLE = "role"
+    FIELD = "field"
+    INTENT = "intent"
+    FACT = "fact"
+    REFERENCE = "reference"
+    CHAT = "chat"  # greetings, politeness, pronouns and particles around the question
+    FUNCTION = "function"  # grammar words: they never say what a question is about
+    NUMBER = "number"
+    UNCLAIMED = "unclaimed"  # nothing claimed it: it may say what the question is about
+
+
+class ReadSpan(BaseModel):
+    start: int
+    end: int
+    text: str
+    role: SpanRole
+    value: str = ""
+
+
 class AskedPeriod(BaseModel):
     start: dt.date
     end: dt.date
@@ -108,6 +135,7 @@ class Query(BaseModel):
     from_profile: list[str] = Field(default_factory=list, description="slots filled from the asker's profile: agency, province")
     clarify: Clarification | None = Field(None, description="what the assistant asks back instead of answering")
     assessment: Assessment | None = Field(None, description="why the question was answered or declined, and the evidence")
+    reading: list[ReadSpan] = Field(default_factory=list, description="every word of the question with the role it was read as")
 
 
 class Citation(BaseModel):

@@ -148,3 +148,14 @@ def _shift_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+_PERIOD_PATTERNS = (_SHORT_QUARTER, _QUARTER_WORD, _MONTH_WORD, _RELATIVE_YEAR, _RELATIVE_QUARTER, _RELATIVE_MONTH,
+                    _NEXT_DAYS, _DATES, _HALF, _YEAR_END, _YEAR_START, _WHOLE_YEAR,
+                    re.compile(r"(?<![/:.\-\d])\b(?:nam\s+)?20\d\d\b(?![/:\-]\w)"))
+
+
+def period_spans(folded: str) -> list[tuple[int, int]]:
+    """Character spans of the (folded) question that name a period, for the reading
+    (assistant.reading): what parse_asked_period reads, found in the question as typed."""
+    return [match.span() for pattern in _PERIOD_PATTERNS for match in pattern.finditer(folded)]

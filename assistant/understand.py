@@ -11,10 +11,11 @@ import re
 
 from assistant.context import leans_on_previous
 from assistant.answerability import WordWeights
-from assistant.contract import AgencyMention, Intent, PeriodKindAsked, Query, Role
+from assistant.contract import AgencyMention, Intent, PeriodKindAsked, Query, Role, SpanRole
 from assistant.periods import parse_asked_period, year_period
 from assistant.phrases import PhraseTable, Reading, read
 from assistant.places import PlaceReader
+from assistant.reading import QuestionReading, assemble, grammar_claims, phrase_claims
 from cchc.errors import QuestionError
 from indexer.agencies import AgencyTable
 from indexer.records import PlanDocument
@@ -66,7 +67,6 @@ _ASKING = set(
 def _content_words(folded: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9]+", folded) if w not in _STOPWORDS and w not in _ASKING]
 _SECTION = re.compile(r"\b(?:muc|phan)\s+([ivx]+(?:\.[a-z0-9]+)*)\b")
-_TOPIC_SLOTS = {"field", "role", "asks", "kind", "refuse", "refer", "fact", "generic"}
 
 
 def normalise_question(question: str, max_chars: int) -> str:
@@ -142,22 +142,15 @@ class QuestionParser:
         return None
 
     @staticmethod
-    def _topic_terms(reading: Reading, spans: list[tuple[int, int]]) -> list[str]:
-        """Words (as typed, lowercase) that say what is asked about: not a phrase of the table, a place, an agency,
-        a number or a stopword. Consecutive topic words stay adjacent; a gap is marked by "|"."""
-        taken = reading.covered(_TOPIC_SLOTS)
-        terms: list[str] = []
-        for i, word in enumerate(reading.words):
-            inside = any(s <= word.start < e for s, e in spans)
-            function = word.text in _FUNCTION_WORDS or (not word.accented and word.folded in _FOLDED_FUNCTION_WORDS)
-            if i in taken or inside or function or word.folded.isdigit() or len(word.folded) < 2:
-                if terms and terms[-1] != "|":
-                    terms.append("|")
-                continue
-            terms.append(word.text)
-        while terms and terms[-1] == "|":
-            terms.pop()
-        return terms
+    def _read(text: str, folded: str, phrases: Reading, agencies: list[AgencyMention],
+              agency_spans: list[tuple[int, int]], place_spans: list[tuple[int, int]]) -> QuestionReading:
+        """One reading of every word (assistant.reading): agencies and places claim first, then
+        periods, sections and documents, then the phrase table; what is left is unclaimed."""
+        ids = iter(a.id for a in agencies)
+        claims = [(start, end, SpanRole.AGENCY, next(ids, "")) for start, end in agency_spans]
+        claims += [(start, end, SpanRole.PLACE, "") for start, end in place_spans]
+        claims += grammar_claims(folded) + phrase_claims(phrases)
+        return assemble(text, phrases.words, claims, _FUNCTION_WORDS | _FOLDED_FUNCTION_WORDS)
 
     @staticmethod
     def _topic(folded: str) -> str:
@@ -187,7 +180,8 @@ class QuestionParser:
         if not query.agency:
             query.unknown_agency, query.suggestions = self._unknown_agency(text)
         query.year = self._year_in(folded, today)
-        query.topic_terms = self._topic_terms(reading, agency_spans + places.spans)
+        words = self._read(text, folded, reading, query.agencies, agency_spans, places.spans)
+        query.reading, query.topic_terms = words.spans, words.unclaimed_runs()
         refers = reading.has("refer")
         is_follow_up = previous is not None and previous.intent is not Intent.DECLINE and (
             refers or bool(re.match(r"^(?:va |vay |the |thoi |con |thi )*(?:con|the con|vay con)\b", folded))
