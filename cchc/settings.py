@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     telegram_rate_limit: str = "10/minute"
     telegram_timezone: str = Field("Asia/Ho_Chi_Minh", description="clock of /nhacviec digests")
     telegram_digest_days: int = Field(30, gt=0, le=120, description="a weekly digest lists what falls due in these days")
+    # Telegram answers and digests (issue 19): buttons of a kept answer keep working; digest size
+    telegram_kept_answers: int = Field(200, ge=20, description="answers per chat whose buttons (pages, Excel, 👍/👎) keep working")
+    telegram_digest_items: int = Field(8, ge=1, le=30, description="tasks a digest shows before «Xem tất cả»")
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_listen: str = "127.0.0.1"

@@ -155,6 +155,17 @@ class JoinAttempts:
             logger.warning("Join codes locked for %d s: too many wrong codes overall (%s)", self.lockout, self.overall)
 
 
+GREETING_COMMANDS = frozenset({"start", "help"})
+
+
+def _command_of(update: Update) -> str | None:
+    """"start" for "/start" or "/start@this_bot"; None for anything else."""
+    text = update.message.text if update.message is not None and update.message.text else ""
+    if not text.startswith("/"):
+        return None
+    return text.split()[0][1:].split("@", 1)[0].lower()
+
+
 DEEP_LINK_ROW = "row_"  # /start row_<id>: a shared link to a cited row, not a join code
 
 
@@ -248,7 +259,8 @@ class Gatekeeper:
             await self._join(update, context, code, joined)
             return
         refused: set[int] = context.bot_data.setdefault(REFUSED_KEY, set())
-        if user.id not in refused:
+        # /start and /help always say how to get a join code; anything else is told no once.
+        if user.id not in refused or _command_of(update) in GREETING_COMMANDS:
             refused.add(user.id)
             logger.info("Refused user %s in chat %s", user.id, chat.id if chat else None)
             await self._say(update, texts.REFUSAL)

@@ -33,7 +33,7 @@ from telegram.ext import (
 )
 
 from bots.feedback import FeedbackStore
-from bots.telegram import keyboards, texts
+from bots.telegram import keyboards, reference, texts
 from bots.telegram.access import AccessPolicy, Gatekeeper, GroupAdmission, JoinAttempts, UserRateLimiter, checked_join_code
 from bots.telegram.donvi import AgencyChooser
 from bots.telegram.formatting import ROW_COMMAND
@@ -119,9 +119,9 @@ def build_application(
     policy, limiter, zone = _checked_options(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     services = Services(assistant=assistant, feedback=feedback, today=today, admin_chat_id=settings.telegram_admin_chat_id)
-    chooser = AgencyChooser(services)
-    handlers = BotHandlers(services)
-    reminders = Reminders(handlers, zone, settings.telegram_digest_days)
+    handlers = BotHandlers(services, kept_answers=settings.telegram_kept_answers)
+    chooser = AgencyChooser(services, handlers.question)
+    reminders = Reminders(handlers, zone, settings.telegram_digest_days, settings.telegram_digest_items)
     application = (
         Application.builder()
         .token(token)
@@ -152,14 +152,17 @@ def build_application(
         CommandHandler("quynay", handlers.this_quarter),
         CommandHandler("quysau", handlers.next_quarter),
         CommandHandler("phoihop", handlers.coordinating),
+        CommandHandler("ngay", reference.command),
         *reminders.telegram_handlers(),
         MessageHandler(filters.UpdateType.MESSAGE & row_command, handlers.row_command),
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, handlers.unknown_command),
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT, handlers.question),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.CAPTION, handlers.question),  # a photo with its question
         MessageHandler(filters.UpdateType.MESSAGE, handlers.not_text),
         CallbackQueryHandler(handlers.row_button, pattern=keyboards.ROW_PATTERN),
         CallbackQueryHandler(handlers.feedback, pattern=keyboards.FEEDBACK_PATTERN),
         CallbackQueryHandler(handlers.page, pattern=keyboards.PAGE_PATTERN),
+        CallbackQueryHandler(handlers.jump, pattern=keyboards.JUMP_PATTERN),
         CallbackQueryHandler(handlers.excel, pattern=keyboards.EXCEL_PATTERN),
         CallbackQueryHandler(handlers.follow_up, pattern=keyboards.FOLLOW_UP_PATTERN),
         chooser.stray_buttons(),

@@ -1,17 +1,22 @@
-"""/donvi: an official chooses "my agency" (searched by name or abbreviation) and province.
+"""/donvi: an official chooses "my agency" and province, with buttons first.
 
-A ConversationHandler: /donvi asks for a name (or takes it as its argument), the buttons choose
-agency then province; /cancel or «Hủy» ends it, and so does a timeout, so a forgotten /donvi
-never reads a later message as an agency name. The choice is kept in ``user_data``
-(PicklePersistence, written as soon as it changes), so it survives a restart.
+A ConversationHandler: /donvi offers the agencies found in most provinces' plans as buttons (or
+searches its argument); a typed text is taken as an agency only when it closely matches one's
+name or abbreviation, and is otherwise answered as the question it is. /cancel or «Hủy» ends it,
+and a timeout ends it silently. The wait is not persisted, so a /donvi left open across a restart
+never swallows the next message. The choice is kept in ``user_data`` (persistence, written as soon
+as it changes), so it survives a restart.
 """
 
 from __future__ import annotations
 
 import logging
 import warnings
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from difflib import SequenceMatcher
 
-from telegram import ForceReply, Message, Update
+from telegram import Message, Update
 from telegram.warnings import PTBUserWarning
 from telegram.ext import (
     CallbackQueryHandler,
@@ -19,26 +24,43 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
 from bots.telegram import keyboards, texts
 from bots.telegram.formatting import escape
-from bots.telegram.profile import Profile, provinces, search_agencies
+from bots.telegram.profile import MIN_SIMILARITY, Profile, provinces, search_agencies
 from bots.telegram.replies import own_keyboard, reply_html
 from bots.telegram.services import Services
 from indexer.agencies import Agency
+from indexer.vntext import fold
 
 logger = logging.getLogger(__name__)
 
 ASK_NAME, CHOOSE = range(2)
 END = ConversationHandler.END
+OFFERED = 8  # agencies offered as buttons when /donvi names none
+
+
+def _folded(text: str) -> str:
+    return " ".join(fold(text).split())
+
+
+def closely_named(agencies: Sequence[Agency], text: str) -> bool:
+    """The typed text, as a whole, is (close to) one of these agencies' names or abbreviations:
+    «tư pháp», «SNV», «Sở Nội vụ» are; «Sở Nội vụ làm gì quý này» is a question."""
+    query = _folded(text)
+    for agency in agencies:
+        for name in map(_folded, {agency.name, agency.short, *agency.aliases}):
+            if query == name or f" {query} " in f" {name} " or SequenceMatcher(None, query, name).ratio() >= MIN_SIMILARITY:
+                return True
+    return False
 
 
 class AgencyChooser:
-    def __init__(self, services: Services):
+    def __init__(self, services: Services, ask: Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]):
         self.services = services
+        self.ask = ask  # a typed text that names no agency is a question
 
     def conversation(self, timeout_seconds: float) -> ConversationHandler:
         # A question (ending in "?") is not a name: it falls through to the question handler.
@@ -56,13 +78,12 @@ class AgencyChooser:
                 ASK_NAME: [name],
                 CHOOSE: [CallbackQueryHandler(self.chose_agency, pattern=keyboards.AGENCY_PATTERN),
                          CallbackQueryHandler(self.chose_province, pattern=keyboards.PROVINCE_PATTERN), name],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, self.timed_out)],
             },
             fallbacks=[CommandHandler("cancel", self.cancel_command),
                        CallbackQueryHandler(self.cancel, pattern=keyboards.CANCEL_PATTERN)],
             conversation_timeout=timeout_seconds,
             name="donvi",
-            persistent=True,
+            persistent=False,  # a wait left open across a restart must not read the next message as a name
             allow_reentry=True,
         )
 
@@ -78,15 +99,25 @@ class AgencyChooser:
             if profile else ""
         )
         await message.reply_html(current + texts.DONVI_PROMPT, do_quote=True,
-                                 reply_markup=ForceReply(selective=True, input_field_placeholder="Ví dụ: Sở Nội vụ"))
-        return ASK_NAME
+                                 reply_markup=keyboards.agency_choices(self._common()))
+        return CHOOSE
 
     async def name_given(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-        """The name /donvi asked for."""
+        """A text while /donvi waits: an agency's name if it closely matches one, else a question."""
         text = " ".join((update.effective_message.text or "").split())
         if context.bot.username:
             text = text.replace(f"@{context.bot.username}", "").strip()
-        return await self._offer(update.effective_message, text)
+        if closely_named(search_agencies(self.services.agencies, text), text):
+            return await self._offer(update.effective_message, text)
+        await self.ask(update, context)
+        return END
+
+    def _common(self) -> list[Agency]:
+        """The agencies most provinces' plans name, for the buttons /donvi opens with."""
+        counts = Counter(choice.id for choice in self.services.service.agencies())
+        ranked = sorted(counts, key=lambda agency_id: (-counts[agency_id], agency_id))
+        common = [agency for agency_id in ranked if (agency := self._agency(agency_id))]
+        return common[:OFFERED]
 
     async def _offer(self, message: Message, text: str) -> int:
         found = search_agencies(self.services.agencies, text)
@@ -155,11 +186,6 @@ class AgencyChooser:
     def stray_buttons(self) -> CallbackQueryHandler:
         return CallbackQueryHandler(self.outside, pattern=f"{keyboards.AGENCY_PATTERN}|{keyboards.PROVINCE_PATTERN}|"
                                                           f"{keyboards.CANCEL_PATTERN}")
-
-    async def timed_out(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/donvi was left unfinished: say so, so a later message is not expected to be a name."""
-        if update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, texts.DONVI_TIMEOUT)
 
     def _agency(self, agency_id: str) -> Agency | None:
         try:

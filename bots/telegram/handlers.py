@@ -8,6 +8,7 @@ apologises to the user.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import logging
 import re
@@ -24,9 +25,11 @@ from bots.feedback import Feedback
 from bots.telegram import keyboards, texts
 from bots.telegram.access import DEEP_LINK_ROW, JOINED_KEY, REFUSED_KEY, join_code_in, start_argument
 from bots.telegram.formatting import ROW_COMMAND, bullet_list, escape, record_html
-from bots.telegram.pages import Page, answer_pages
+from bots.telegram.pages import Page, answer_pages, numbered_ids
+from bots.telegram.reference import reference_date, reference_line
 from bots.telegram.profile import Duty, Profile, provinces
-from bots.telegram.replies import reply_html, typing
+from bots.telegram.replies import edit_safely, reply_html, typing
+from bots.telegram.smalltalk import is_thanks
 from bots.telegram.services import Services
 from cchc.errors import CchcError, FeedbackFullError, FeedbackQuotaError, FeedbackRejectedError
 from service.app import DutyPeriod
@@ -34,8 +37,7 @@ from service.export import ExportFormat, ExportGroup, ExportScope, answer_groups
 
 logger = logging.getLogger(__name__)
 
-ANSWERS_KEY = "answers"  # chat_data: recent answers, by key, for 👍/👎
-KEPT_ANSWERS = 20
+ANSWERS_KEY = "answers"  # chat_data: recent answers, by key, for their buttons (pages, Excel, 👍/👎)
 SHOWN_KEY = "shown"  # chat_data: message id of a sent answer -> the record ids it showed, in order
 KEPT_SHOWN = 50  # answers a reply may still point at, per chat
 # What each duty command names: period, role, and the line shown above its answer.
@@ -61,8 +63,13 @@ async def answer_quietly(query: Any, text: str | None = None) -> None:
 
 
 class BotHandlers:
-    def __init__(self, services: Services):
+    def __init__(self, services: Services, kept_answers: int = 200):
         self.services = services
+        self.kept_answers = kept_answers  # per chat: an answer's buttons work while it is kept
+
+    def today(self, context: ContextTypes.DEFAULT_TYPE) -> dt.date:
+        """The day questions are asked as of: the chat's /ngay date, else the clock's."""
+        return reference_date(context.chat_data) or self.services.today()
 
     # -- greeting and help ------------------------------------------------------------------
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -116,7 +123,7 @@ class BotHandlers:
         message = update.effective_message
         period, role, label = DUTIES[duty]
         async with self.services.chat_lock(message.chat_id):
-            today = self.services.today()
+            today = self.today(context)
             async with typing(message):
                 answer = await asyncio.to_thread(functools.partial(
                     self.services.service.duties, profile.agency_id, profile.province, period, role, today,
@@ -125,14 +132,17 @@ class BotHandlers:
             await self._send(message, context, title, answer, today.isoformat(), title=title)
 
     async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A plain text message: a question to answer with cited rows (or the agency /donvi asked for)."""
+        """A text message, or a photo's caption: a question to answer with cited rows."""
         message = update.effective_message
-        text = message.text or ""
+        text = message.text or message.caption or ""
         if context.bot.username:
             text = re.sub(rf"@{re.escape(context.bot.username)}\b", " ", text, flags=re.IGNORECASE)
         text = " ".join(text.split())
         if not text:
             await reply_html(message, texts.EMPTY_MENTION)
+            return
+        if is_thanks(text):
+            await reply_html(message, texts.YOU_ARE_WELCOME)
             return
         await self._answer(message, context, text)
 
@@ -144,7 +154,7 @@ class BotHandlers:
         replied = message.reply_to_message.message_id if message.reply_to_message else None
         shown = chat_data.get(SHOWN_KEY, {}).get(str(replied)) if replied is not None else None
         async with self.services.chat_lock(message.chat_id):
-            today = self.services.today()
+            today = self.today(context)
             try:
                 async with typing(message):
                     answer: Answer = await asyncio.to_thread(  # CPU work: off the event loop
@@ -183,13 +193,14 @@ class BotHandlers:
                    title: str | None = None) -> tuple[str, InlineKeyboardMarkup | None]:
         """An answer's first page and its keyboard; the pages are kept in chat_data for ◀ ▶.
         ``title`` heads the answer when the bot asked on the user's behalf (/quynay, a digest)."""
+        shown_date = reference_line(context.chat_data)
+        title = "\n".join(line for line in (shown_date, title) if line) or None
         pages = answer_pages(answer, title=title)
         key = self._remember(context.chat_data, question, answer, today, pages)
         return pages[0].html(1, len(pages)), keyboards.page_keyboard(pages[0].rows, 0, len(pages), key,
                                                                       follow_ups=_choices(answer))
 
-    @staticmethod
-    def _remember(chat_data: dict[str, Any] | None, question: str, answer: Answer, today: str,
+    def _remember(self, chat_data: dict[str, Any] | None, question: str, answer: Answer, today: str,
                   pages: list[Page]) -> str | None:
         if chat_data is None:
             return None
@@ -201,26 +212,45 @@ class BotHandlers:
                      "scope": ExportScope.of(answer.query, question).model_dump(mode="json"),
                      "groups": [group.model_dump() for group in answer_groups(answer)],
                      "follow_ups": _choices(answer),
+                     "numbered": numbered_ids(answer), "page": 0,
                      "pages": [(page.html(n, len(pages)), page.rows) for n, page in enumerate(pages, start=1)]}
-        for old in list(kept)[:-KEPT_ANSWERS]:
+        for old in list(kept)[:-self.kept_answers]:
             del kept[old]
         return key
 
     # -- pages and exports ------------------------------------------------------------------
     async def page(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """◀ / ▶ under a paged answer: show another page in the same message."""
+        """◀ / ▶ / a page number under a paged answer: that page, in the same message. The page
+        shown is kept per answer, so a double tap or the page already shown changes nothing."""
         query = update.callback_query
-        _, key, number = keyboards.parts(query.data)[:3]
+        _, key, number = [*keyboards.parts(query.data), "", ""][:3]
         kept = (context.chat_data or {}).get(ANSWERS_KEY, {}).get(key)
         if kept is None or not number.isdigit() or int(number) >= len(kept.get("pages", [])):
             await answer_quietly(query, texts.PAGE_EXPIRED)
             return
         await answer_quietly(query)
-        html, rows = kept["pages"][int(number)]
-        markup = keyboards.page_keyboard(rows, int(number), len(kept["pages"]), key, rated=kept["rated"],
-                                         follow_ups=kept.get("follow_ups", []))
-        if isinstance(query.message, Message) and query.message.text_html != html:
-            await query.edit_message_text(html, reply_markup=markup)
+        wanted = int(number)
+        if not isinstance(query.message, Message):
+            return
+        markup = keyboards.page_keyboard(kept["pages"][wanted][1], wanted, len(kept["pages"]), key,
+                                         rated=kept["rated"], follow_ups=kept.get("follow_ups", []))
+        if wanted == kept.get("page", 0):  # the page shown: only its keyboard may differ (after the page list)
+            await edit_safely(query.edit_message_reply_markup(markup))
+            return
+        await edit_safely(query.edit_message_text(kept["pages"][wanted][0], reply_markup=markup))
+        kept["page"] = wanted
+
+    async def jump(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The page counter: every page number, one tap away."""
+        query = update.callback_query
+        key = [*keyboards.parts(query.data), ""][1]
+        kept = (context.chat_data or {}).get(ANSWERS_KEY, {}).get(key)
+        if kept is None or not isinstance(query.message, Message):
+            await answer_quietly(query, texts.PAGE_EXPIRED)
+            return
+        await answer_quietly(query)
+        await edit_safely(query.edit_message_reply_markup(
+            keyboards.jump_keyboard(key, kept.get("page", 0), len(kept["pages"]))))
 
     async def excel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """«Tải Excel»: the answer's cited rows as an .xlsx document."""
@@ -232,7 +262,8 @@ class BotHandlers:
         await answer_quietly(query)
         scope = ExportScope.model_validate(kept.get("scope") or {"question": kept["question"]})
         groups = [ExportGroup.model_validate(group) for group in kept.get("groups", [])]
-        file = await asyncio.to_thread(self.services.service.export, kept["citations"], ExportFormat.XLSX, scope, groups)
+        ids = kept.get("numbered") or kept["citations"]  # the order the pages number them: STT matches
+        file = await asyncio.to_thread(self.services.service.export, ids, ExportFormat.XLSX, scope, groups)
         await context.bot.send_document(update.effective_chat.id, InputFile(file.content, filename=file.filename),
                                         caption=texts.EXCEL_CAPTION)
 

@@ -19,6 +19,8 @@ ROW = "row"
 FEEDBACK = "fb"
 PAGE = "pg"
 EXCEL = "xl"
+JUMP = "pj"  # the page counter: offers every page
+JUMP_COLUMNS = 6
 FOLLOW_UP = "fu"
 REMINDER = "nv"
 AGENCY_PATTERN = rf"^{AGENCY}:"
@@ -28,6 +30,7 @@ ROW_PATTERN = rf"^{ROW}:"
 FEEDBACK_PATTERN = rf"^{FEEDBACK}:(up|down):"
 PAGE_PATTERN = rf"^{PAGE}:"
 EXCEL_PATTERN = rf"^{EXCEL}:"
+JUMP_PATTERN = rf"^{JUMP}:"
 FOLLOW_UP_PATTERN = rf"^{FOLLOW_UP}:"
 REMINDER_PATTERN = rf"^{REMINDER}:"
 
@@ -84,11 +87,7 @@ def page_keyboard(rows: Sequence[tuple[int, str, str]], page: int, pages: int, a
         lines += [[InlineKeyboardButton(question, callback_data=callback_data(FOLLOW_UP, answer_key, str(number)))]
                   for number, question in enumerate(follow_ups)]
     if answer_key and pages > 1:
-        lines.append([
-            InlineKeyboardButton("◀", callback_data=callback_data(PAGE, answer_key, str(max(page - 1, 0)))),
-            InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=callback_data(PAGE, answer_key, str(page))),
-            InlineKeyboardButton("▶", callback_data=callback_data(PAGE, answer_key, str(min(page + 1, pages - 1)))),
-        ])
+        lines.append(_page_line(answer_key, page, pages))
     if answer_key and rows:
         lines.append([InlineKeyboardButton(texts.EXCEL_BUTTON, callback_data=callback_data(EXCEL, answer_key))])
     if answer_key and not rated:
@@ -97,3 +96,22 @@ def page_keyboard(rows: Sequence[tuple[int, str, str]], page: int, pages: int, a
             InlineKeyboardButton(texts.FEEDBACK_DOWN, callback_data=callback_data(FEEDBACK, "down", answer_key)),
         ])
     return InlineKeyboardMarkup(lines) if lines else None
+
+
+def _page_line(answer_key: str, page: int, pages: int) -> list[InlineKeyboardButton]:
+    """◀ n/N ▶ without the arrow that would lead nowhere; n/N opens the page list."""
+    line = [InlineKeyboardButton("◀", callback_data=callback_data(PAGE, answer_key, str(page - 1)))] if page > 0 else []
+    line.append(InlineKeyboardButton(texts.PAGE_COUNTER.format(page=page + 1, pages=pages),
+                                     callback_data=callback_data(JUMP, answer_key)))
+    if page < pages - 1:
+        line.append(InlineKeyboardButton("▶", callback_data=callback_data(PAGE, answer_key, str(page + 1))))
+    return line
+
+
+def jump_keyboard(answer_key: str, page: int, pages: int) -> InlineKeyboardMarkup:
+    """Every page number (the current one marked), then «Quay lại» to the page as it was."""
+    buttons = [InlineKeyboardButton(f"· {n + 1} ·" if n == page else str(n + 1),
+                                    callback_data=callback_data(PAGE, answer_key, str(n))) for n in range(pages)]
+    lines = [buttons[i:i + JUMP_COLUMNS] for i in range(0, len(buttons), JUMP_COLUMNS)]
+    lines.append([InlineKeyboardButton(texts.JUMP_BACK, callback_data=callback_data(PAGE, answer_key, str(page)))])
+    return InlineKeyboardMarkup(lines)

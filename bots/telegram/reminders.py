@@ -1,6 +1,10 @@
-"""/nhacviec: a weekly digest of an agency's tasks falling due soon, and one at each quarter's start.
+"""/nhacviec: a weekly digest of an agency's tasks falling due soon, and one at each quarter's start;
+/bangviec: the same digest on demand.
 
-A chat opts in with /nhacviec and chooses the day and the time with buttons. The choice, with the
+A digest is one short message listing only dated tasks due in its window (the weekly one also
+names those that fell overdue in the past week), with «Xem tất cả» for the whole listing. A chat
+gets at most one digest a day (the quarter's replaces the weekly one on the 1st); when no plan of
+the province covers the window there is no digest, and the admin chat is told once. A chat opts in with /nhacviec and chooses the day and the time with buttons. The choice, with the
 agency and province of the official who made it, is kept in the chat's data, so the bot's
 persistence carries it over a restart; ``restore`` (run from post_init) schedules every stored
 reminder again on PTB's JobQueue.
@@ -12,22 +16,25 @@ import asyncio
 import datetime as dt
 import functools
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import asdict, dataclass, replace
 from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, JobQueue
 
 from assistant.contract import Role
 from bots.telegram import keyboards, texts
+from bots.telegram.digest import Window, digest_html, split
 from bots.telegram.formatting import escape
 from bots.telegram.handlers import BotHandlers, answer_quietly
 from bots.telegram.profile import Profile
-from bots.telegram.replies import own_keyboard, reply_html
+from bots.telegram.reference import reference_line
+from bots.telegram.replies import edit_safely, own_keyboard, reply_html
 from service.app import DutyPeriod
 
 logger = logging.getLogger(__name__)
@@ -45,6 +52,7 @@ class Reminder:
     weekday: int  # 0 = Monday, as datetime.date.weekday()
     time: str  # "HH:MM", Vietnam time
     quarterly: bool = True
+    stamp: str = ""  # names this schedule in its status buttons: an older status message cannot change a newer one
 
     @classmethod
     def load(cls, chat_data: MutableMapping[str, Any] | None) -> Reminder | None:
@@ -73,6 +81,14 @@ class Action(str, Enum):
     QUARTERLY = "q"
     CHANGE = "c"
     STOP = "off"
+    ALL = "all"  # «Xem tất cả» under a digest
+
+
+# Buttons of a status message: they act only on the schedule that message showed.
+STAMPED = frozenset({Action.QUARTERLY, Action.CHANGE, Action.STOP})
+SENT_KEY = "digest_sent_on"  # chat_data: ISO day of the last digest (one a day at most)
+UNCOVERED_KEY = "digest_uncovered_told"  # bot_data: periods the admin was told no plan covers
+OVERDUE_DAYS = 7  # a weekly digest also names what fell overdue since the previous one
 
 
 def _data(action: Action, *values: str) -> str:
@@ -92,30 +108,38 @@ def times_keyboard(weekday: int) -> InlineKeyboardMarkup:
 
 
 def settings_keyboard(reminder: Reminder) -> InlineKeyboardMarkup:
-    quarterly = (InlineKeyboardButton(texts.QUARTERLY_BUTTON_OFF, callback_data=_data(Action.QUARTERLY, "0"))
+    stamp = reminder.stamp
+    quarterly = (InlineKeyboardButton(texts.QUARTERLY_BUTTON_OFF, callback_data=_data(Action.QUARTERLY, "0", stamp))
                  if reminder.quarterly else
-                 InlineKeyboardButton(texts.QUARTERLY_BUTTON_ON, callback_data=_data(Action.QUARTERLY, "1")))
+                 InlineKeyboardButton(texts.QUARTERLY_BUTTON_ON, callback_data=_data(Action.QUARTERLY, "1", stamp)))
     return InlineKeyboardMarkup([
         [quarterly],
-        [InlineKeyboardButton(texts.CHANGE_SCHEDULE_BUTTON, callback_data=_data(Action.CHANGE)),
-         InlineKeyboardButton(texts.STOP_REMINDER_BUTTON, callback_data=_data(Action.STOP))],
+        [InlineKeyboardButton(texts.CHANGE_SCHEDULE_BUTTON, callback_data=_data(Action.CHANGE, stamp)),
+         InlineKeyboardButton(texts.STOP_REMINDER_BUTTON, callback_data=_data(Action.STOP, stamp))],
     ])
+
+
+def all_keyboard(kind: Digest | None, day: dt.date) -> InlineKeyboardMarkup:
+    """«Xem tất cả»: the whole listing of the digest's period, as of the digest's day."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        texts.DIGEST_ALL_BUTTON, callback_data=_data(Action.ALL, kind.value if kind else "board", f"{day:%Y%m%d}"))]])
 
 
 class Reminders:
     """The /nhacviec command, its buttons, and the jobs that send the digests."""
 
-    def __init__(self, handlers: BotHandlers, zone: ZoneInfo, days: int):
+    def __init__(self, handlers: BotHandlers, zone: ZoneInfo, days: int, shown: int = 8):
         self.handlers = handlers
         self.zone = zone
         self.days = days
+        self.shown = shown  # tasks a digest lists before «Xem tất cả»
         self._actions: dict[Action, Callable[..., Awaitable[None]]] = {
             Action.DAY: self._chose_day, Action.TIME: self._chose_time, Action.QUARTERLY: self._set_quarterly,
-            Action.CHANGE: self._change, Action.STOP: self._stop,
+            Action.CHANGE: self._change, Action.STOP: self._stop, Action.ALL: self._show_all,
         }
 
     def telegram_handlers(self) -> list[Any]:
-        return [CommandHandler("nhacviec", self.command),
+        return [CommandHandler("nhacviec", self.command), CommandHandler("bangviec", self.board),
                 CallbackQueryHandler(self.button, pattern=keyboards.REMINDER_PATTERN)]
 
     # -- the command and its buttons ---------------------------------------------------------
@@ -144,6 +168,12 @@ class Reminders:
         except ValueError:
             await answer_quietly(query, texts.UNKNOWN_BUTTON)
             return
+        if Action(action) in STAMPED:
+            reminder = Reminder.load(context.chat_data)
+            if reminder is None or values[-1:] != [reminder.stamp]:  # a status message older than the schedule
+                await answer_quietly(query, texts.REMINDER_OLD_MENU)
+                return
+            values = values[:-1]
         await answer_quietly(query)
         await handler(update, context, *values)
 
@@ -151,14 +181,14 @@ class Reminders:
         if not (weekday.isdigit() and int(weekday) < 7):
             return
         text = texts.REMINDER_CHOOSE_TIME.format(weekday=texts.WEEKDAYS[int(weekday)])
-        await update.callback_query.edit_message_text(text, reply_markup=times_keyboard(int(weekday)))
+        await edit_safely(update.callback_query.edit_message_text(text, reply_markup=times_keyboard(int(weekday))))
 
     async def _chose_time(self, update: Update, context: ContextTypes.DEFAULT_TYPE, weekday: str = "",
                           time: str = "") -> None:
         profile = Profile.load(context.user_data)
         clock = f"{time[:2]}:{time[2:]}"
         if profile is None or not (weekday.isdigit() and int(weekday) < 7) or clock not in TIMES:
-            await update.callback_query.edit_message_text(texts.REMINDER_NEEDS_AGENCY)
+            await edit_safely(update.callback_query.edit_message_text(texts.REMINDER_NEEDS_AGENCY))
             return
         old = Reminder.load(context.chat_data)
         reminder = Reminder(profile.agency_id, profile.agency_name, profile.province, int(weekday), clock,
@@ -171,7 +201,7 @@ class Reminders:
             await self._keep(update, context, replace(reminder, quarterly=value == "1"))
 
     async def _change(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.callback_query.edit_message_text(texts.REMINDER_CHOOSE_DAY, reply_markup=days_keyboard())
+        await edit_safely(update.callback_query.edit_message_text(texts.REMINDER_CHOOSE_DAY, reply_markup=days_keyboard()))
 
     async def _stop(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat_id = update.effective_chat.id
@@ -179,17 +209,20 @@ class Reminders:
         self.unschedule(context.job_queue, chat_id)
         await context.application.update_persistence()
         logger.info("Reminders stopped for chat %s", chat_id)
-        await update.callback_query.edit_message_text(texts.REMINDER_STOPPED)
+        await edit_safely(update.callback_query.edit_message_text(texts.REMINDER_STOPPED))
 
     async def _keep(self, update: Update, context: ContextTypes.DEFAULT_TYPE, reminder: Reminder) -> None:
-        """Save the reminder now (not at the next persistence tick) and schedule its jobs."""
+        """Save the reminder now (not at the next persistence tick) and schedule its jobs; a new
+        stamp retires the buttons of every earlier status message."""
         chat_id = update.effective_chat.id
+        reminder = replace(reminder, stamp=secrets.token_hex(3))
         reminder.save(context.chat_data)
         self.schedule(context.job_queue, chat_id, reminder)
         await context.application.update_persistence()
         logger.info("Reminder for chat %s: weekday %s at %s, quarterly=%s",
                     chat_id, reminder.weekday, reminder.time, reminder.quarterly)
-        await update.callback_query.edit_message_text(self._status(reminder), reply_markup=settings_keyboard(reminder))
+        await edit_safely(update.callback_query.edit_message_text(self._status(reminder),
+                                                                  reply_markup=settings_keyboard(reminder)))
 
     def _status(self, reminder: Reminder) -> str:
         return texts.REMINDER_ON.format(
@@ -228,6 +261,10 @@ class Reminders:
         logger.info("Reminders restored: %d", restored)
 
     async def weekly(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        reminder = Reminder.load(context.chat_data)
+        today = self.handlers.services.today()
+        if reminder is not None and reminder.quarterly and today.month in QUARTER_MONTHS and today.day == 1:
+            return  # the quarter's digest goes out today instead: never both on one day
         await self._digest(context, Digest.WEEKLY)
 
     async def quarterly(self, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -235,25 +272,89 @@ class Reminders:
         if self.handlers.services.today().month in QUARTER_MONTHS:
             await self._digest(context, Digest.QUARTERLY)
 
-    async def _digest(self, context: ContextTypes.DEFAULT_TYPE, digest: Digest) -> None:
+    def _window(self, kind: Digest | None, today: dt.date) -> Window:
+        windows = {Digest.WEEKLY: lambda: Window.coming(today, self.days, OVERDUE_DAYS),
+                   Digest.QUARTERLY: lambda: Window.quarter(today), None: lambda: Window.coming(today, self.days)}
+        return windows[kind]()
+
+    async def _digest(self, context: ContextTypes.DEFAULT_TYPE, kind: Digest) -> None:
         chat_id = context.job.chat_id
         reminder = Reminder.load(context.chat_data)
-        if reminder is None:
+        today = self.handlers.services.today()
+        if reminder is None or context.chat_data.get(SENT_KEY) == today.isoformat():
             return
-        period, header = {
-            Digest.WEEKLY: (DutyPeriod.NEXT_DAYS, texts.REMINDER_WEEKLY),
-            Digest.QUARTERLY: (DutyPeriod.THIS_QUARTER, texts.REMINDER_QUARTERLY),
-        }[digest]
+        window = self._window(kind, today)
+        if not window.covered_by(self.handlers.services.plans, reminder.province):
+            await self._tell_admin_uncovered(context, reminder.province, window)
+            return
+        header = {Digest.WEEKLY: texts.REMINDER_WEEKLY, Digest.QUARTERLY: texts.REMINDER_QUARTERLY}[kind]
         title = header.format(agency=reminder.agency_name, province=reminder.province, days=self.days)
-        services = self.handlers.services
-        today = services.today()
-        answer = await asyncio.to_thread(functools.partial(
-            services.service.duties, reminder.agency_id, reminder.province, period, Role.ANY, today,
-            f"telegram:{chat_id}", self.days))
-        html, keyboard = self.handlers.first_page(context, title, answer, today.isoformat(), title=title)
+        html = await self._digest_html(reminder.agency_id, reminder.province, title, window, today)
         try:
-            await context.bot.send_message(chat_id, html, reply_markup=keyboard)
+            await context.bot.send_message(chat_id, html, reply_markup=all_keyboard(kind, today))
         except Forbidden:  # the bot was blocked or removed: stop writing to that chat
             logger.info("Chat %s no longer reachable; its reminder is dropped", chat_id)
             context.chat_data.pop(REMINDER_KEY, None)
             self.unschedule(context.job_queue, chat_id)
+            return
+        context.chat_data[SENT_KEY] = today.isoformat()
+
+    async def _digest_html(self, agency_id: str, province: str, title: str, window: Window, today: dt.date) -> str:
+        """Every dated task of the agency (any role, every plan of the province), cut to the window."""
+        answer = await asyncio.to_thread(functools.partial(
+            self.handlers.services.service.duties, agency_id, province, DutyPeriod.ALL, Role.ANY, today))
+        due, overdue = split(answer, window)
+        return digest_html(title, window, due, overdue, self.shown)
+
+    async def _tell_admin_uncovered(self, context: ContextTypes.DEFAULT_TYPE, province: str, window: Window) -> None:
+        """No plan of the province covers the digest's period: no digest, and the admin hears it once."""
+        label = f"{province}: {window.start:%d/%m/%Y}–{window.end:%d/%m/%Y}"
+        logger.info("Digest skipped for chat %s: no plan covers %s", context.job.chat_id, label)
+        told: set[str] = context.bot_data.setdefault(UNCOVERED_KEY, set())
+        admin = self.handlers.services.admin_chat_id
+        if admin is None or province in told:
+            return
+        told.add(province)
+        try:
+            await context.bot.send_message(admin, escape(texts.DIGEST_UNCOVERED_ADMIN.format(period=label)))
+        except TelegramError as exc:
+            logger.warning("Could not tell the admin chat about an uncovered digest: %s", exc)
+
+    async def board(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/bangviec: the agency's tasks due in the next days, as of the chat's day (/ngay)."""
+        message = update.effective_message
+        profile = Profile.load(context.user_data)
+        if profile is None:
+            await reply_html(message, texts.NEED_AGENCY)
+            return
+        today = self.handlers.today(context)
+        window = self._window(None, today)
+        if not window.covered_by(self.handlers.services.plans, profile.province):
+            await reply_html(message, texts.BOARD_UNCOVERED.format(province=escape(profile.province),
+                                                                   start=f"{window.start:%d/%m/%Y}"))
+            return
+        title = texts.BOARD_TITLE.format(agency=profile.agency_name, province=profile.province, days=self.days)
+        html = await self._digest_html(profile.agency_id, profile.province, title, window, today)
+        shown_date = reference_line(context.chat_data)
+        await reply_html(message, f"<i>{escape(shown_date)}</i>\n{html}" if shown_date else html, all_keyboard(None, today))
+
+    async def _show_all(self, update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str = "", day: str = "") -> None:
+        """«Xem tất cả» under a digest: the whole listing of its period, paged, as a new message."""
+        source = Reminder.load(context.chat_data) if kind != "board" else Profile.load(context.user_data)
+        try:
+            today = dt.datetime.strptime(day, "%Y%m%d").date()
+        except ValueError:
+            source = None
+        message = update.callback_query.message
+        if not isinstance(message, Message):
+            return
+        if source is None:
+            await reply_html(message, texts.REMINDER_NEEDS_AGENCY)
+            return
+        period = DutyPeriod.THIS_QUARTER if kind == Digest.QUARTERLY.value else DutyPeriod.NEXT_DAYS
+        title = texts.DIGEST_ALL_TITLE.format(agency=source.agency_name, province=source.province)
+        answer = await asyncio.to_thread(functools.partial(
+            self.handlers.services.service.duties, source.agency_id, source.province, period, Role.ANY, today,
+            f"telegram:{update.effective_chat.id}", self.days))
+        html, keyboard = self.handlers.first_page(context, title, answer, today.isoformat(), title=title)
+        await reply_html(message, html, keyboard)

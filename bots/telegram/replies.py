@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bots.telegram.formatting import split_html
 
@@ -49,6 +49,20 @@ async def typing(message: Message) -> AsyncIterator[None]:
     finally:
         done.set()
         await task
+
+
+NOT_MODIFIED = "message is not modified"
+
+
+async def edit_safely(edit: Awaitable[object]) -> None:
+    """Run an edit of a message or its keyboard. An edit that would change nothing (a double tap,
+    the page already shown) is what was wanted: Telegram's «message is not modified» is success."""
+    try:
+        await edit
+    except BadRequest as exc:
+        if NOT_MODIFIED not in exc.message.lower():
+            raise
+        logger.debug("Edit skipped: the message already shows it")
 
 
 async def own_keyboard(query: CallbackQuery, refusal: str) -> bool:

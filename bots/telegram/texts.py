@@ -14,6 +14,8 @@ COMMANDS: dict[str, str] = {
     "quysau": "Nhiệm vụ của đơn vị trong quý sau",
     "phoihop": "Những việc đơn vị phối hợp thực hiện",
     "nhacviec": "Nhắc việc hằng tuần và đầu quý",
+    "bangviec": "Việc của đơn vị đến hạn trong 30 ngày tới",
+    "ngay": "Hỏi theo một ngày khác (tập huấn, thử nghiệm)",
 }
 
 WELCOME = (
@@ -42,8 +44,14 @@ HELP = (
     "/quysau — nhiệm vụ của đơn vị trong quý sau\n"
     "/phoihop — những việc đơn vị phối hợp thực hiện\n"
     "/nhacviec — bản tin nhắc việc hằng tuần và đầu quý\n"
+    "/bangviec — việc của đơn vị đến hạn trong 30 ngày tới\n"
+    "/ngay 2022-10-01 — hỏi như thể hôm nay là ngày đó (/ngay bo để trở lại hôm nay)\n"
     "/row_… — xem nguyên văn một dòng được trích dẫn\n\n"
-    "Dưới mỗi câu trả lời: nút «Xem dòng» để xem nguyên văn, 👍/👎 để góp ý."
+    "<b>Nút dưới câu trả lời</b>\n"
+    "📄 1, 📄 2… — nguyên văn dòng có số đó\n"
+    "◀ ▶ — trang trước, trang sau; bấm «2/5» để chọn trang\n"
+    "📥 Tải Excel — các dòng của câu trả lời, đánh số như trên\n"
+    "👍 Hữu ích / 👎 Chưa đúng — góp ý"
 )
 
 REFUSAL = (
@@ -62,7 +70,7 @@ NEED_AGENCY = (
     "ví dụ: <code>/donvi Sở Nội vụ</code>"
 )
 DONVI_PROMPT = (
-    "Anh/chị làm việc ở đơn vị nào? Gõ tên hoặc tên viết tắt, ví dụ «Sở Nội vụ», «SNV», «VP UBND tỉnh»."
+    "Anh/chị làm việc ở đơn vị nào? Chọn bên dưới, hoặc gõ tên hay tên viết tắt, ví dụ «Sở Nội vụ», «SNV», «VP UBND tỉnh»."
 )
 DONVI_CURRENT = "Đơn vị hiện tại: <b>{agency}</b>, tỉnh <b>{province}</b>."
 DONVI_CHOOSE = "Chọn đơn vị của anh/chị:"
@@ -135,7 +143,6 @@ GROUP_GREETING = (
     "kèm nguồn từng dòng. Trong nhóm, hãy nhắc tên tôi hoặc trả lời tin nhắn của tôi để hỏi, ví dụ: {example}"
 )
 ERROR_REPORT = "⚠️ Lỗi khi xử lý cập nhật {update} (chat {chat}): {error}"
-DONVI_TIMEOUT = "Đã hết thời gian chọn đơn vị; đơn vị cũ (nếu có) được giữ nguyên. Gõ /donvi để chọn lại."
 
 # /nhacviec
 REMINDER_NEEDS_AGENCY = "Để nhận nhắc việc, trước hết hãy chọn đơn vị bằng /donvi."
@@ -161,3 +168,33 @@ CHANGE_SCHEDULE_BUTTON = "🗓 Đổi ngày giờ"
 STOP_REMINDER_BUTTON = "🔕 Tắt nhắc việc"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 WEEKDAY_BUTTONS = ("T2", "T3", "T4", "T5", "T6", "T7", "CN")
+
+# issue 19: paging, reference date, digests, small talk
+PAGE_COUNTER = "{page}/{pages} ☰"
+JUMP_BACK = "↩ Quay lại"
+YOU_ARE_WELCOME = "Không có gì ạ. Anh/chị cần tra cứu thêm nhiệm vụ nào cứ hỏi tôi."
+REFERENCE_LINE = "🗓 Đang hỏi theo ngày {date} (/ngay bo để trở lại hôm nay)"
+REFERENCE_NONE = (
+    "Câu trả lời đang tính theo ngày hôm nay. Để hỏi như thể hôm nay là một ngày khác (tập huấn, thử kế hoạch cũ), "
+    "gõ ví dụ <code>/ngay 2022-10-01</code>."
+)
+REFERENCE_IS = "Đang hỏi theo ngày <b>{date}</b>. Gõ /ngay bo để trở lại ngày hôm nay."
+REFERENCE_SET = (
+    "Đã đặt ngày tham chiếu <b>{date}</b>: «quý này», «30 ngày tới»… trong cuộc trò chuyện này được tính từ ngày đó. "
+    "Gõ /ngay bo để trở lại ngày hôm nay."
+)
+REFERENCE_CLEARED = "Đã bỏ ngày tham chiếu: câu trả lời lại tính theo ngày hôm nay."
+REFERENCE_BAD = "Ngày chưa đúng dạng. Hãy gõ ví dụ <code>/ngay 2022-10-01</code> hoặc <code>/ngay 01/10/2022</code>."
+DIGEST_COUNTS = "Đến hạn từ {start} đến {end}: <b>{due}</b> việc"
+DIGEST_OVERDUE_COUNT = "Đã quá hạn trong tuần qua: <b>{count}</b> việc"
+DIGEST_NOTHING_DUE = "Không có việc nào đến hạn trong thời gian này."
+DIGEST_MORE = "… và {count} việc nữa: bấm «Xem tất cả»."
+DIGEST_ALL_BUTTON = "📋 Xem tất cả"
+DIGEST_ALL_TITLE = "📋 {agency} — {province}: tất cả nhiệm vụ trong kỳ"
+DIGEST_UNCOVERED_ADMIN = (
+    "ℹ️ Nhắc việc: chưa có kế hoạch nào cho {period}, nên các bản tin nhắc việc của tỉnh này được bỏ qua "
+    "cho đến khi nạp kế hoạch mới."
+)
+BOARD_TITLE = "🗂 Bảng việc: {agency} — {province}, {days} ngày tới"
+BOARD_UNCOVERED = "Chưa có kế hoạch nào của tỉnh {province} cho thời gian từ {start}; hãy hỏi theo năm của kế hoạch."
+REMINDER_OLD_MENU = "Tin nhắn này thuộc lịch nhắc cũ; hãy dùng tin nhắn mới nhất hoặc gõ /nhacviec."

@@ -202,6 +202,13 @@ class Harness:
         await self.api.wait_for(lambda: edits() > before, what=f"edit after {data}")
         return self.api.chats[message["chat"]["id"]].messages[message["message_id"]]
 
+    async def press_for_message(self, user: Any, message: dict, data: str) -> dict:
+        """Press a button that makes the bot send a new message, and return that message."""
+        chat_id = message["chat"]["id"]
+        before = len(self.api.bot_messages(chat_id))
+        await self.api.press(user, message, data)
+        return (await self.api.wait_for_messages(chat_id, before + 1))[before]
+
     async def pick_agency(self, user: Any, name: str, agency_id: str, province: str) -> None:
         """/donvi <name>, then the agency and province buttons (a private chat)."""
         before = len(self.api.bot_messages(user.id))

@@ -251,6 +251,16 @@ class FakeBotApi:
         await self.push_update({"message": message})
         return message
 
+    async def send_photo(self, user: FakeUser, caption: str, chat: Chat | None = None) -> dict[str, Any]:
+        """A user sends a photo with ``caption`` (private chat unless ``chat`` is given)."""
+        chat = chat or self.chat(user.id)
+        message: dict[str, Any] = {"message_id": next(chat.next_id), "from": user.to_dict(), "chat": chat.to_dict(),
+                                   "date": int(time.time()), "caption": caption,
+                                   "photo": [{"file_id": "photo1", "file_unique_id": "p1", "width": 90, "height": 60}]}
+        chat.messages[message["message_id"]] = message
+        await self.push_update({"message": message})
+        return message
+
     async def press(self, user: FakeUser, message: dict[str, Any], data: str) -> str:
         """A user presses the inline button carrying ``data`` under a bot ``message``."""
         buttons = [b for row in message.get("reply_markup", {}).get("inline_keyboard", []) for b in row]

@@ -86,7 +86,7 @@ async def test_allow_list_accepts_a_whole_group_which_is_served_only_when_addres
     assert len(group_messages) == 3, [m["text"][:60] for m in group_messages]
     assert group_messages[0]["text"].startswith("Ví dụ câu hỏi")
     assert answer["reply_to_message"]["message_id"] == mention["message_id"]
-    assert "[KH CCHC 2022 Nam Định" in answer["text"]
+    assert "— KH CCHC 2022 Nam Định, I › " in answer["text"]
     assert group_messages[2]["reply_to_message"]["message_id"] == follow_up["message_id"]
     assert [m["text"] for m in tg.api.bot_messages(other_group.id)] == [texts.REFUSAL]
     assert not tg.api.failures()

@@ -182,7 +182,19 @@ def test_page_keyboard_has_a_row_button_per_row_pages_excel_and_feedback() -> No
     markup = keyboards.page_keyboard(rows, 1, 3, "abcd1234")
     data = [b.callback_data for row in markup.inline_keyboard for b in row]
     assert data == [f"row:hatinh2022_{n:08x}" for n in range(5)] + [
-        "pg:abcd1234:0", "pg:abcd1234:1", "pg:abcd1234:2", "xl:abcd1234", "fb:up:abcd1234", "fb:down:abcd1234"]
+        "pg:abcd1234:0", "pj:abcd1234", "pg:abcd1234:2", "xl:abcd1234", "fb:up:abcd1234", "fb:down:abcd1234"]
     assert [b.text for row in markup.inline_keyboard for b in row][:2] == ["📄 1", "📄 2"]
     rated = keyboards.without_feedback(markup)
     assert [b.callback_data for row in rated.inline_keyboard for b in row][-1] == "xl:abcd1234"
+
+
+def test_no_arrow_leads_nowhere_and_the_counter_lists_every_page() -> None:
+    def paging(page: int, pages: int) -> list[str]:
+        markup = keyboards.page_keyboard([], page, pages, "k")
+        return [b.text for row in markup.inline_keyboard for b in row if (b.callback_data or "").startswith(("pg:", "pj:"))]
+
+    assert paging(0, 3) == ["1/3 ☰", "▶"] and paging(2, 3) == ["◀", "3/3 ☰"] and paging(1, 3) == ["◀", "2/3 ☰", "▶"]
+    jump = keyboards.jump_keyboard("k", 7, 8)
+    buttons = [(b.text, b.callback_data) for row in jump.inline_keyboard for b in row]
+    assert buttons[:2] == [("1", "pg:k:0"), ("2", "pg:k:1")] and ("· 8 ·", "pg:k:7") in buttons
+    assert buttons[-1] == ("↩ Quay lại", "pg:k:7")

@@ -34,10 +34,10 @@ class Gated:
         self.real, self.search, self.session = real, real.search, session
         self.gate = threading.Event()
 
-    def ask(self, question: str, today: Any = None, session: str | None = None, profile_agency: Any = None):
+    def ask(self, question: str, today: Any = None, session: str | None = None, **context: Any):
         if session == self.session:
             assert self.gate.wait(120), "the test never opened the gate"
-        return self.real.ask(question, today=today, session=session, profile_agency=profile_agency)
+        return self.real.ask(question, today=today, session=session, **context)
 
 
 async def test_a_flood_from_one_user_does_not_stop_another_user(tg, assistant, caplog) -> None:
@@ -58,7 +58,7 @@ async def test_a_flood_from_one_user_does_not_stop_another_user(tg, assistant, c
 
     flooder_texts = [m["text"] for m in tg.api.bot_messages(flooder.id)]
     notices = [t for t in flooder_texts if t.startswith("Anh/chị gửi hơi nhanh.")]
-    assert tg.lines([answer]) == tg.expected(QUESTIONS[1])
+    assert tg.lines([answer]) == tg.expected_page(QUESTIONS[1])
     assert len(answers_in(tg.api, flooder.id)) == limit
     assert len(notices) == 1, "one notice per rate window: a reply to every flooded message would flood back"
     assert notices == ["Anh/chị gửi hơi nhanh. Vui lòng chờ khoảng 60 phút rồi hỏi tiếp."]
@@ -151,7 +151,7 @@ async def test_errors_are_logged_then_apologised_for_and_the_bot_goes_on(tg, ass
 
     assert apology["text"] == texts.APOLOGY and second_apology["text"] == texts.APOLOGY
     assert refused["text"].startswith("Câu hỏi dài") and "vượt giới hạn 500 ký tự" in refused["text"]
-    assert tg.lines([answer]) == tg.expected(QUESTIONS[1])
+    assert tg.lines([answer]) == tg.expected_page(QUESTIONS[1])
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("bots.telegram")]
     assert [str(r.exc_info[1]) for r in errors] == [
         "something broke deep inside", 'Can\'t parse entities: unsupported start tag "x" at byte offset 0']

@@ -130,7 +130,7 @@ async def test_webhook_process_receives_updates_refuses_forgeries_and_stops_clea
     assert registered.params["allowed_updates"] == ["message", "callback_query", "my_chat_member"]
     assert health.status_code == 200 and forged.status_code == 403 and junk.status_code == 200
     assert tg.api.webhook_deliveries == [200]
-    assert "[KH CCHC 2022 Nam Định" in answer["text"]
+    assert "— KH CCHC 2022 Nam Định, I › " in answer["text"]  # the fact card's source
     assert not tg.api.called("getUpdates", ok=None)
     assert code == 0, bot.log
     assert "Webhook server stopped" in bot.log
