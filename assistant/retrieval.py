@@ -364,7 +364,7 @@ class PlanSearch:
         }
         if (period is None or period.end - period.start > dt.timedelta(days=300)) and not query.period_kind:
             duties = [i for i in self._duties.get(agency, []) if self.index.records[i].document == plan.id]
-            if duties and query.role is not Role.COORDINATING:
+            if duties and query.role is not Role.COORDINATING and not query.appendix_only:
                 buckets["text"] = duties
         wanted = {
             Role.LEAD: ("lead_due", "lead_ongoing", "lead_open", "lead", "collective", "text"),

@@ -194,6 +194,7 @@ class QuestionParser:
         query.role = Role.LEAD if roles == ["lead"] else Role.COORDINATING if roles == ["coordinating"] else Role.ANY
         query.fields, query.lookup = fields, (fields[0] if fields else None)
         query.topic = self._topic(folded)
+        query.appendix_only = any(span.role is SpanRole.DOCUMENT and fold(span.text) in ("phu", "luc") for span in query.reading)
         if section := _SECTION.search(folded):
             query.section = section.group(1).upper()
         if is_follow_up and previous is not None:

@@ -1,0 +1,74 @@
+"""The answerability component on its features (issue 18 §3): word weights from general Vietnamese and
+the plans, weighted coverage, the fitted model's thresholds, and the bases a decision rests on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.answerability import (
+    AnswerabilityModel, Basis, Decision, Evidence, WordWeights, informative, weighted_coverage,
+)
+from assistant.assess import Answerability
+from assistant.contract import Intent, Query
+from assistant.retrieval import Hit, Retrieval
+from eval.answerability_fit import Sample, fit
+
+RECORDS = [{"xay", "dung", "trung", "tam", "du", "lieu"}, {"so", "hoa", "ho", "so"}, {"ky", "hop", "hdnd"}]
+
+
+def weights() -> WordWeights:
+    return WordWeights.build(RECORDS)
+
+
+def evidence(coverage: float, lexical: float) -> Evidence:
+    return Evidence(coverage=coverage, coverage_top=coverage, unknown=1 - coverage, lexical=lexical, dense=0.8, margin=0.1)
+
+
+def test_chat_and_grammar_words_weigh_little_and_foreign_terms_a_lot():
+    w = weights()
+    for said_nothing in ("cùng", "nhưng", "được", "dạ"):
+        assert w.weight(said_nothing) < 0.1, said_nothing
+    assert w.weight("blockchain") > 0.9
+    assert w.weight("blockchain") > 5 * w.weight("cùng")
+    # the same word typed without accents weighs the same
+    assert abs(w.weight("nhung") - w.weight("nhưng")) < 1e-9
+    assert informative(["cùng", "blockchain", "được"], w) == ["blockchain"]
+
+
+def test_weighted_coverage_counts_what_a_record_holds_by_weight():
+    w = weights()
+    assert weighted_coverage(["trung", "tam"], w, {"trung", "tam"})[0] == 1.0
+    assert weighted_coverage(["blockchain"], w, {"trung"})[0] == 0.0
+    # a record holding the foreign term but not the particle covers nearly all of the weight
+    share, total = weighted_coverage(["blockchain", "cùng"], w, {"blockchain"})
+    assert share > 0.9 and total > 0
+
+
+def test_the_model_declines_below_its_threshold_and_cautions_in_between():
+    model = AnswerabilityModel(features=["coverage", "lexical"], mean=[0.5, 0.5], scale=[0.25, 0.25],
+                               coefficients=[2.0, 2.0], intercept=0.0, decline_below=0.2, caveat_below=0.6,
+                               fitted_on="2026-12-02", data="test")
+    assert model.decide(evidence(0.05, 0.05)).decision is Decision.DECLINE
+    assert model.decide(evidence(0.5, 0.5)).decision is Decision.CAVEAT
+    assert model.decide(evidence(0.95, 0.9)).decision is Decision.ANSWER
+
+
+def test_fitting_keeps_false_declines_within_the_allowed_share():
+    samples = [Sample(f"a{i}", True, evidence(0.5 + i / 200, 0.5 + i / 250)) for i in range(100)]
+    samples += [Sample(f"u{i}", False, evidence(0.05 + i / 400, 0.1)) for i in range(40)]
+    model = fit(samples, max_false_declines=0.02, features=["coverage", "lexical"])
+    assert model.confusion["answerable"]["declined"] <= 2
+    assert model.confusion["unanswerable"]["declined"] >= 38
+    assert model.decline_below <= model.caveat_below
+
+
+def test_structured_questions_rest_on_their_slots_and_pinned_rows_on_themselves():
+    model = AnswerabilityModel.load("no-such-model")  # falls back to the fit without dense features
+    judge = Answerability(model, weights(), lambda _: set())
+    listing = Query(question="Sở Nội vụ chủ trì gì?", today=dt.date(2022, 1, 1), intent=Intent.LISTING)
+    assert judge.assess(listing, Retrieval(intent=Intent.LISTING)).basis is Basis.SLOTS
+    lookup = Query(question="việc đó hạn khi nào?", today=dt.date(2022, 1, 1), intent=Intent.LOOKUP)
+    pinned = Retrieval(intent=Intent.LOOKUP, hits=[Hit(id="r1", score=1.0, pinned=True)])
+    assert judge.assess(lookup, pinned).basis is Basis.PINNED
+    nothing = judge.assess(lookup, Retrieval(intent=Intent.LOOKUP))
+    assert nothing.decision is Decision.DECLINE and nothing.basis is Basis.NOTHING
