@@ -49,3 +49,12 @@ class FeedbackQuotaError(CchcError):
 
 class SharedStoreError(CchcError):
     """A shared server of the deployment mode (Redis, PostgreSQL, Chroma) cannot be reached now."""
+
+
+class FileLimitError(CchcError):
+    """An uploaded or checked file exceeds a parsing limit (size, pages, memory, time); the message
+    names the setting."""
+
+
+class ParserBusyError(CchcError):
+    """The parsing worker cannot take a file now (still reading others, or it failed to start)."""

@@ -68,6 +68,25 @@ class Settings(BaseSettings):
     ocr_workers: int = Field(0, ge=0, description="processes reading scanned pages; 0: one per core")
     ocr_low_confidence: float = Field(60.0, ge=0, le=100, description="OCR confidence (0-100) under which a cell is flagged")
 
+    # Untrusted plan files (admin upload preview/add, `cchc check`): checks made before a file is
+    # opened, and the worker process that parses it (indexer.guard, indexer.sandbox).
+    max_zip_members: int = Field(5000, ge=1, description="parts in a .docx/.xlsx (a zip)")
+    max_unzipped_mb: float = Field(300.0, gt=0, description="declared size of a .docx/.xlsx once unzipped")
+    max_compression_ratio: float = Field(500.0, gt=1, description="how much one zip part may expand")
+    max_sheet_cells: int = Field(500_000, ge=1, description="rows × columns a sheet spans, and cells its merged ranges cover")
+    max_pdf_pages: int = Field(300, ge=1)
+    max_ocr_pixels: int = Field(40_000_000, ge=1, description="pixels of one PDF page rendered for OCR (about A2 at 300 dpi)")
+    max_pdf_stream_mb: float = Field(150.0, gt=0, description="what one compressed PDF stream may inflate to (a 600 dpi colour A4 scan is 100 MB)")
+    parse_memory_mb: int = Field(2048, ge=256, description="address space of the parsing worker")
+    parse_cpu_seconds: int = Field(600, ge=1, description="CPU time one file may take in the parsing worker")
+    parse_timeout_seconds: float = Field(600.0, gt=0, description="wall-clock time one file may take; the worker is then killed")
+    parse_jobs_dir: Path | None = Field(None, description="one folder per parsing job (default data_dir/parse-jobs)")
+
+    # Scanned PDFs (issue 20): pages read in parallel, results cached under data_dir/ocr by file
+    # content, and cells read with a Tesseract confidence under the threshold flagged in their row.
+    ocr_workers: int = Field(0, ge=0, description="processes reading scanned pages; 0: one per core")
+    ocr_low_confidence: float = Field(60.0, ge=0, le=100, description="OCR confidence (0-100) under which a cell is flagged")
+
     # Feedback (👍/👎).
     feedback_max_mb: float = Field(50.0, description="size cap of the feedback database")
     feedback_max_age_days: int = Field(30, description="how long after an answer feedback on it is accepted")
@@ -153,6 +172,10 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"sqlite:///{(self.data_dir / name).resolve()}"
+
+    @property
+    def parse_jobs_root(self) -> Path:
+        return self.parse_jobs_dir or self.data_dir / "parse-jobs"
 
     @property
     def feedback_db(self) -> Path:

@@ -100,12 +100,16 @@ def index_command(ctx: click.Context, quiet: bool) -> None:
 
 @click.command("check")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-def check_command(file: Path) -> None:
+@click.pass_context
+def check_command(ctx: click.Context, file: Path) -> None:
     """Xem trước những gì sẽ được lập chỉ mục từ một tệp kế hoạch (không ghi gì)."""
     from cli.check import print_preview
     from service.wiring import agency_table
+    from indexer.guard import FileLimits, ensure_within_limits
     from indexer.preview import preview
 
+    # The same checks as the upload page; the parse itself stays in this process (the operator's file).
+    ensure_within_limits(file, FileLimits.from_settings(_settings(ctx)))
     result = preview(file, agency_table())
     print_preview(console, result)
     if not result.ok:

@@ -80,6 +80,8 @@ def preview(path: Path, agencies: AgencyTable) -> Preview:
         read = read_document(plan, path, agencies)
         parsed = assemble_document(plan, read, agencies)
     except DocumentError as exc:
+        if isinstance(exc.__cause__, MemoryError):  # the reader's limit, not the document's fault (indexer.sandbox)
+            raise exc.__cause__ from None
         result.error = str(exc)
         return result
     result.missing = [name for name in ("province", "year", "title") if getattr(result.metadata, name) is None]

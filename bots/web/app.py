@@ -25,6 +25,7 @@ from bots.web.runtime import Builder, Loader, Runtime, build_index, load_index_a
 from bots.web.security import SecurityHeaders
 from bots.web.sessions import WebSessions
 from cchc.settings import Settings
+from indexer.sandbox import ParseSandbox
 from service.builds import BuildPointer
 from service.shared import limits_storage
 from indexer.store import Index
@@ -71,7 +72,10 @@ def create_app(
         app.state.feedback = await run_in_threadpool(FeedbackStore.for_settings, settings)
         app.state.answer_ids = await run_in_threadpool(AnswerIds.for_settings, settings)
         app.state.web_sessions = await run_in_threadpool(WebSessions.for_settings, settings)
+        app.state.sandbox = ParseSandbox(settings)  # uploaded plans are parsed in its worker process
+        await run_in_threadpool(app.state.sandbox.clear_leftovers)  # job folders of a killed server
         yield
+        app.state.sandbox.close()
         runtime.close()
 
     app = FastAPI(

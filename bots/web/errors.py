@@ -20,8 +20,10 @@ from cchc.errors import (
     FeedbackFullError,
     FeedbackQuotaError,
     FeedbackRejectedError,
+    FileLimitError,
     IndexMismatchError,
     IndexNotReadyError,
+    ParserBusyError,
     QuestionError,
     SharedStoreError,
     UnknownRecordError,
@@ -123,6 +125,10 @@ async def _not_ready(request: Request, exc: CchcError) -> JSONResponse:
     return _error(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc), headers={"Retry-After": "30"})
 
 
+async def _file_limit(request: Request, exc: FileLimitError) -> JSONResponse:
+    return _error(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc))
+
+
 async def _domain(request: Request, exc: CchcError) -> JSONResponse:
     return _error(status.HTTP_400_BAD_REQUEST, str(exc))
 
@@ -189,6 +195,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IndexNotReadyError, _not_ready)
     app.add_exception_handler(IndexMismatchError, _not_ready)
     app.add_exception_handler(SharedStoreError, _not_ready)
+    app.add_exception_handler(ParserBusyError, _not_ready)
+    app.add_exception_handler(FileLimitError, _file_limit)
     app.add_exception_handler(FeedbackRejectedError, _feedback_rejected)
     app.add_exception_handler(FeedbackFullError, _feedback_full)
     app.add_exception_handler(FeedbackQuotaError, _feedback_quota)

@@ -7,43 +7,41 @@ POST /api/admin/plans adds the file and its manifest entry, then starts a reinde
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, UploadFile, status
+from fastapi import APIRouter, Form, HTTPException, Request, UploadFile, status
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from bots.web.deps import AdminDep, RuntimeDep, SettingsDep
 from bots.web.routers.page import STATIC_DIR
 from bots.web.schemas import ErrorResponse, ReindexStatus
-from service.wiring import agency_table
-from indexer.corpus import add_plan, safe_name
-from indexer.preview import Preview, preview
+from indexer.corpus import add_plan
+from indexer.preview import Preview
+from indexer.sandbox import ParseSandbox
 
 router = APIRouter(prefix="/api/admin/plans", tags=["quản trị"], dependencies=[AdminDep],
                    responses={401: {"model": ErrorResponse}, 403: {"model": ErrorResponse}})
 page_router = APIRouter(include_in_schema=False)
 
 
-def _preview_bytes(filename: str, data: bytes) -> Preview:
-    with tempfile.TemporaryDirectory(prefix="cchc-upload-") as folder:
-        path = Path(folder) / safe_name(filename)
-        path.write_bytes(data)
-        return preview(path, agency_table())
+def _preview_bytes(request: Request, filename: str, data: bytes) -> Preview:
+    """Parsed in the worker process with its limits (indexer.sandbox), never in this one."""
+    sandbox: ParseSandbox = request.app.state.sandbox
+    return sandbox.preview(filename, data)
 
 
 @router.post("/preview", response_model=Preview, summary="Xem trước một tệp kế hoạch (không ghi gì)")
-async def preview_upload(file: UploadFile) -> Preview:
+async def preview_upload(request: Request, file: UploadFile) -> Preview:
     data = await file.read()
-    return await run_in_threadpool(_preview_bytes, file.filename or "", data)
+    return await run_in_threadpool(_preview_bytes, request, file.filename or "", data)
 
 
 @router.post("", response_model=ReindexStatus, status_code=status.HTTP_202_ACCEPTED,
              responses={400: {"model": ErrorResponse}, 422: {"model": Preview}},
              summary="Thêm kế hoạch vào kho và lập chỉ mục lại")
 async def add_upload(
+    request: Request,
     file: UploadFile,
     settings: SettingsDep,
     runtime: RuntimeDep,
@@ -52,7 +50,7 @@ async def add_upload(
     title: Annotated[str | None, Form(max_length=300)] = None,
 ) -> ReindexStatus:
     data = await file.read()
-    checked = await run_in_threadpool(_preview_bytes, file.filename or "", data)
+    checked = await run_in_threadpool(_preview_bytes, request, file.filename or "", data)
     given = {k: v for k, v in {"province": province, "year": year, "title": title}.items() if v}
     still_missing = [name for name in checked.missing if name not in given]
     if checked.error or still_missing:
