@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     root_path: str = Field("", description="path prefix when served behind a reverse proxy, e.g. /tro-ly")
+    # Calendar feed (issue 19): the address people reach the web chat at, for subscribe URLs and row links
+    public_url: str | None = Field(None, description="e.g. https://cong.example.gov.vn/tro-ly (Telegram /lich, .ics links)")
     rate_limit: str = Field("30/minute", description="per client, in the `limits` notation")
     admin_token: SecretStr | None = Field(None, description="no default: without it the admin routes are off")
     frame_ancestors: Annotated[list[str], NoDecode] = Field(

@@ -20,6 +20,7 @@ from assistant.periods import current_quarter, quarter_period, shift_quarter, sp
 from cchc.errors import QuestionError
 from indexer.agencies import Agency, AgencyTable
 from indexer.records import PlanDocument, ProseSection, RowRecord
+from service.calendar import calendar_feed
 from service.export import ExportFile, ExportFormat, ExportGroup, ExportScope, export_items
 
 
@@ -148,6 +149,15 @@ class PlanService:
         group each record was listed under."""
         records = [self._index.get(record_id) for record_id in record_ids]
         return export_items(records, self._index.plans, fmt, scope, groups)
+
+    def calendar(self, agency: str, province: str, today: dt.date | None = None, row_url: str | None = None) -> bytes:
+        """The agency's duties in the province as an .ics feed (service.calendar); ``row_url``
+        holds ``{id}`` for each event's link to its cited row."""
+        mention = self._mention(agency)
+        if province not in {plan.province for plan in self.plans()}:
+            raise QuestionError(f"Chưa có kế hoạch nào của tỉnh «{province}».")
+        answer = self.duties(agency, province, DutyPeriod.ALL, Role.ANY, today)
+        return calendar_feed(answer, mention.name, province, row_url)
 
     def _find(self, agency_id: str) -> Agency | None:
         try:

@@ -35,6 +35,7 @@ from telegram.ext import (
 from bots.feedback import FeedbackStore
 from bots.telegram import keyboards, reference, texts
 from bots.telegram.access import AccessPolicy, Gatekeeper, GroupAdmission, JoinAttempts, UserRateLimiter, checked_join_code
+from bots.telegram.calendar_link import CalendarLink
 from bots.telegram.donvi import AgencyChooser
 from bots.telegram.formatting import ROW_COMMAND
 from bots.telegram.handlers import BotHandlers
@@ -153,6 +154,7 @@ def build_application(
         CommandHandler("quysau", handlers.next_quarter),
         CommandHandler("phoihop", handlers.coordinating),
         CommandHandler("ngay", reference.command),
+        CommandHandler("lich", CalendarLink(settings.public_url).command),
         *reminders.telegram_handlers(),
         MessageHandler(filters.UpdateType.MESSAGE & row_command, handlers.row_command),
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, handlers.unknown_command),

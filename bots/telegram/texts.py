@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "nhacviec": "Nhắc việc hằng tuần và đầu quý",
     "bangviec": "Việc của đơn vị đến hạn trong 30 ngày tới",
     "ngay": "Hỏi theo một ngày khác (tập huấn, thử nghiệm)",
+    "lich": "Lịch nhiệm vụ của đơn vị để thêm vào Outlook, Google Calendar",
 }
 
 WELCOME = (
@@ -45,6 +46,7 @@ HELP = (
     "/phoihop — những việc đơn vị phối hợp thực hiện\n"
     "/nhacviec — bản tin nhắc việc hằng tuần và đầu quý\n"
     "/bangviec — việc của đơn vị đến hạn trong 30 ngày tới\n"
+    "/lich — lịch nhiệm vụ của đơn vị để thêm vào Outlook, Google Calendar\n"
     "/ngay 2022-10-01 — hỏi như thể hôm nay là ngày đó (/ngay bo để trở lại hôm nay)\n"
     "/row_… — xem nguyên văn một dòng được trích dẫn\n\n"
     "<b>Nút dưới câu trả lời</b>\n"
@@ -198,3 +200,12 @@ DIGEST_UNCOVERED_ADMIN = (
 BOARD_TITLE = "🗂 Bảng việc: {agency} — {province}, {days} ngày tới"
 BOARD_UNCOVERED = "Chưa có kế hoạch nào của tỉnh {province} cho thời gian từ {start}; hãy hỏi theo năm của kế hoạch."
 REMINDER_OLD_MENU = "Tin nhắn này thuộc lịch nhắc cũ; hãy dùng tin nhắn mới nhất hoặc gõ /nhacviec."
+LICH = (
+    "📅 Lịch nhiệm vụ của <b>{agency}</b> — <b>{province}</b> (mỗi việc có thời hạn là một sự kiện vào ngày hết hạn):\n"
+    "{url}\n\n"
+    "Google Calendar: «Lịch khác» › «Từ URL». Outlook: «Thêm lịch» › «Đăng ký từ web». "
+    "Lịch tự cập nhật khi kế hoạch thay đổi."
+)
+LICH_NO_ADDRESS = (
+    "Chưa có đường dẫn lịch: quản trị viên cần đặt địa chỉ công khai của trợ lý (CCHC_PUBLIC_URL)."
+)

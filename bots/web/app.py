@@ -19,7 +19,7 @@ from bots.web.bodylimit import BodyLimit
 from bots.web.errors import UnexpectedErrors, install_error_handlers
 from bots.web.feedback_quota import FeedbackQuota
 from bots.web.ratelimit import ClientRateLimit
-from bots.web.routers import admin, agencies, ask, docs, duties, feedback, health, page, plans, rows, uploads
+from bots.web.routers import admin, agencies, ask, calendar, docs, duties, feedback, health, page, plans, rows, uploads
 from bots.web.routers.page import STATIC_DIR
 from bots.web.runtime import Builder, Loader, Runtime, build_index, load_index_and_assistant
 from bots.web.security import SecurityHeaders
@@ -93,7 +93,7 @@ def create_app(
     app.state.feedback_quota = FeedbackQuota(settings.feedback_per_client, settings.feedback_overall, storage)
 
     install_error_handlers(app)
-    for module in (ask, duties, rows, agencies, plans, health, feedback, page):
+    for module in (ask, duties, rows, agencies, plans, health, feedback, page, calendar):
         app.include_router(module.router)
     if settings.admin_token and settings.admin_token.get_secret_value():
         # Without a token the admin routes do not exist at all (404), rather than being open.

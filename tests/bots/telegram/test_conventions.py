@@ -94,3 +94,19 @@ async def test_bangviec_sends_the_next_30_days(tg) -> None:
     assert all(re.match(r"• 31/12/2022 — ", line) for line in lines if line.startswith("• "))
     assert list(tg.buttons(board).values()) == [texts.DIGEST_ALL_BUTTON]
     assert "30 ngày tới" in full["text"] and "/row_hatinh2022_" in full["text"]
+
+
+async def test_lich_replies_with_the_calendar_address(tg) -> None:
+    official = tg.user("Lâm")
+    base = "https://cong.example.gov.vn/tro-ly"
+    async with tg.bot(tg.settings(telegram_allowed_ids=[official.id], public_url=base)):
+        need = await tg.say(official, "/lich")
+        await tg.pick_agency(official, "nội vụ", "so-noi-vu", "Hà Tĩnh")
+        link = await tg.say(official, "/lich")
+    async with tg.bot(tg.settings(telegram_allowed_ids=[official.id], public_url=None)):
+        unset = await tg.say(official, "/lich")
+
+    assert need["text"].startswith("Anh/chị chưa chọn đơn vị")
+    assert f"{base}/api/lich/so-noi-vu-ha-tinh.ics" in link["text"].split("\n")
+    assert link["text"].startswith("📅 Lịch nhiệm vụ của Sở Nội vụ — Hà Tĩnh")
+    assert unset["text"] == texts.LICH_NO_ADDRESS
