@@ -188,3 +188,32 @@ def test_messages_never_show_where_the_upload_was_kept(server):
     assert answer.status_code == 200 and error.startswith("ke-hoach.docx: không đọc được")
     assert "parse-jobs" not in error and str(server.data_dir) not in error and "/tmp" not in error
     assert list((server.data_dir / "parse-jobs").iterdir()) == []  # each job's folder went with it
+
+
+def test_hostile_files_posted_at_once_wait_their_turn_and_the_server_stays_responsive(server):
+    names = ["far-cell.xlsx", "whole-sheet-merge.xlsx", "huge-page.pdf", "blank-pages.pdf"]
+    answers: dict[str, httpx.Response] = {}
+
+    def post(name: str) -> None:
+        answers[name] = httpx.post(f"{server.url}/api/admin/plans/preview", files={"file": (name, hostile.HOSTILE[name]())},
+                                   headers=AUTH, timeout=REFUSED_WITHIN_S + 30)
+
+    before_mb = tree_rss_mb(server.process.pid)
+    with _Watch(server) as watch:
+        started = time.monotonic()
+        posters = [threading.Thread(target=post, args=(name,)) for name in names]
+        for poster in posters:
+            poster.start()
+        for poster in posters:
+            poster.join()
+        seconds = time.monotonic() - started
+    MEASURED["4 at once"] = {"rss_delta_mb": round(watch.peak_mb - before_mb, 1), "seconds_to_refusal": round(seconds, 2),
+                             "worst_health_s": round(watch.health_s, 3)}
+    print("4 at once", MEASURED["4 at once"], {name: a.status_code for name, a in answers.items()})
+
+    refused = [name for name, answer in answers.items() if answer.status_code == 422]
+    assert len(refused) >= 2  # the rest may be turned away by the upload cap (429), never parsed
+    assert all(answers[name].json()["detail"] == hostile.REFUSALS[name] for name in refused)
+    assert all(answer.status_code in (422, 429) for answer in answers.values())
+    assert seconds < REFUSED_WITHIN_S and watch.peak_mb - before_mb < RSS_BOUND_MB
+    assert watch.health_failures == 0 and watch.health_s < HEALTH_WITHIN_S
