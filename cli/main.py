@@ -62,7 +62,7 @@ def index_command(ctx: click.Context, quiet: bool) -> None:
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   console=error_console, disable=quiet, transient=True) as bar:
         tasks: dict[str, int] = {}
-        labels = {"parse": "Đọc và phân tích văn bản", "embed": "Tính véc-tơ nhúng"}
+        labels = {"parse": "Đọc và phân tích văn bản", "ocr": "Nhận dạng chữ trang quét", "embed": "Tính véc-tơ nhúng"}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -104,13 +104,17 @@ def index_command(ctx: click.Context, quiet: bool) -> None:
 def check_command(ctx: click.Context, file: Path) -> None:
     """Xem trước những gì sẽ được lập chỉ mục từ một tệp kế hoạch (không ghi gì)."""
     from cli.check import print_preview
-    from service.wiring import agency_table
+    from service.wiring import agency_table, ocr_options
     from indexer.guard import FileLimits, ensure_within_limits
     from indexer.preview import preview
 
     # The same checks as the upload page; the parse itself stays in this process (the operator's file).
     ensure_within_limits(file, FileLimits.from_settings(_settings(ctx)))
-    result = preview(file, agency_table())
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  console=error_console, transient=True) as bar:
+        pages = bar.add_task("Nhận dạng chữ trang quét", total=None, visible=False)
+        ocr = ocr_options(_settings(ctx), lambda done, total: bar.update(pages, completed=done, total=total, visible=True))
+        result = preview(file, agency_table(), ocr)
     print_preview(console, result)
     if not result.ok:
         sys.exit(1)

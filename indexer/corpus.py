@@ -12,6 +12,7 @@ the manifest does not name, and a later upload of that name simply replaces it.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import logging
 import os
@@ -25,11 +26,11 @@ from pathlib import Path
 import tomlkit
 from filelock import FileLock, Timeout
 from tomlkit.exceptions import ParseError
-from tomlkit.items import AoT
+from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
 from cchc.errors import CorpusError
-from indexer.manifest import MANIFEST_NAME
+from indexer.manifest import MANIFEST_NAME, plan_id_for
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ LOCK_NAME = ".manifest.toml.lock"
 _TEMP_PREFIX = ".cchc-add-"
 # The lock is held for milliseconds per add; waiting longer than this means something is stuck.
 _LOCK_WAIT_SECONDS = 30.0
+Value = str | int | dt.date  # what a manifest entry holds: text, a year, a document date
 _OS_REASONS = {
     errno.ENOSPC: "ổ đĩa đã đầy",
     errno.EDQUOT: "đã hết hạn mức ổ đĩa",
@@ -67,13 +69,26 @@ def one_line(value: str) -> str:
     return " ".join(text.split())
 
 
-def add_plan(corpus_dir: Path, filename: str, data: bytes, fields: dict[str, str | int]) -> Path:
-    """Write the file and its manifest entry, both or neither; CorpusError with one Vietnamese line."""
+def corrected_name(name: str) -> str:
+    """Where an operator's corrected sheet of `name` is kept: «hy-scan.pdf» -> «hy-scan.corrected.xlsx»."""
+    return f"{Path(name).stem}.corrected.xlsx"
+
+
+def add_plan(corpus_dir: Path, filename: str, data: bytes, fields: dict[str, Value],
+             correction: bytes | None = None) -> Path:
+    """Write the file and its manifest entry, both or neither; CorpusError with one Vietnamese line.
+
+    With a `correction` (the operator's corrected .xlsx of the file), both files are kept and the
+    entry serves the correction: `file = "….corrected.xlsx"`, `original = "…"`, the plan id that of
+    the original. A plan already added from that original is corrected in place.
+    """
     name = safe_name(filename)
     entry = {key: one_line(value) if isinstance(value, str) else value for key, value in fields.items()}
     try:
         with FileLock(corpus_dir / LOCK_NAME, timeout=_LOCK_WAIT_SECONDS):
             _remove_leftovers(corpus_dir)
+            if correction is not None:
+                return _correct_locked(corpus_dir, name, data, correction, entry)
             return _add_locked(corpus_dir, name, data, entry)
     except Timeout as exc:
         raise CorpusError("Kho kế hoạch đang bận ghi; xin thử lại sau ít phút.") from exc
@@ -84,36 +99,68 @@ def add_plan(corpus_dir: Path, filename: str, data: bytes, fields: dict[str, str
                           "Không có gì thay đổi; hãy báo quản trị viên.") from exc
 
 
-def _add_locked(corpus_dir: Path, name: str, data: bytes, entry: dict[str, str | int]) -> Path:
-    manifest = corpus_dir / MANIFEST_NAME
-    document = _read_document(manifest)
+def _add_locked(corpus_dir: Path, name: str, data: bytes, entry: dict[str, Value]) -> Path:
+    document = _read_document(corpus_dir / MANIFEST_NAME)
     plans = _plans(document)
-    if any(str(plan.get("file", "")) == name for plan in plans):
+    if any(name in (str(plan.get("file", "")), str(plan.get("original", ""))) for plan in plans):
         raise CorpusError(f"Đã có tệp «{name}» trong kho kế hoạch; hãy đổi tên tệp nếu đây là văn bản khác.")
+    plans.append(_new_entry({"file": name, **entry}))
+    _commit(corpus_dir, {name: data}, document)
+    return corpus_dir / name
+
+
+def _correct_locked(corpus_dir: Path, name: str, data: bytes, correction: bytes, entry: dict[str, Value]) -> Path:
+    """The corrected sheet served in place of `name`: a new plan with both files, or the plan
+    already added from `name` (or from a correction of it) switched to the new sheet."""
+    document = _read_document(corpus_dir / MANIFEST_NAME)
+    plans = _plans(document)
+    sheet = corrected_name(name)
+    existing = next((plan for plan in plans if str(plan.get("original") or plan.get("file", "")) == name), None)
+    if existing is None:
+        plans.append(_new_entry({"file": sheet, "original": name, "id": plan_id_for(name), **entry}))
+        files = {name: data, sheet: correction}
+    else:
+        existing.setdefault("id", plan_id_for(name))  # the plan keeps its id, so its citations do too
+        for key, value in {"file": sheet, "original": name, **entry}.items():
+            existing[key] = value
+        files = {sheet: correction}  # the original is already in the corpus
+    _commit(corpus_dir, files, document)
+    return corpus_dir / sheet
+
+
+def _new_entry(values: dict[str, Value]) -> Table:
     table = tomlkit.table()
     table.trivia.indent = "\n"  # a blank line before each [[plan]], as people write them
-    table.add("file", name)
-    for key, value in entry.items():
+    for key, value in values.items():
         table.add(key, value)
-    plans.append(table)
+    return table
+
+
+def _commit(corpus_dir: Path, files: dict[str, bytes], document: TOMLDocument) -> None:
+    """The plan files, then the manifest that names them, each renamed into place."""
+    manifest = corpus_dir / MANIFEST_NAME
     text = tomlkit.dumps(document)
     tomllib.loads(text)  # what is renamed into place must be what the indexer can read
     mode = stat.S_IMODE(manifest.stat().st_mode) if manifest.exists() else 0o644
-    plan_temp = _write_temporary(corpus_dir, data, mode)
+    temporaries = {name: _write_temporary(corpus_dir, data, mode) for name, data in files.items()}
     manifest_temp = _write_temporary(corpus_dir, text.encode("utf-8"), mode)
-    target = corpus_dir / name
+    placed: list[Path] = []
     try:
-        os.replace(plan_temp, target)  # a file the manifest does not name is an orphan: replaced
+        for name, temporary in temporaries.items():
+            target = corpus_dir / name
+            new = not target.exists()  # a file the manifest does not name is an orphan: replaced
+            os.replace(temporary, target)
+            placed += [target] * new  # a sheet corrected again is named by the old manifest too: kept
         try:
             os.replace(manifest_temp, manifest)
         except OSError:
-            target.unlink(missing_ok=True)
+            for target in placed:
+                target.unlink(missing_ok=True)
             raise
         _sync_folder(corpus_dir)
     finally:
-        plan_temp.unlink(missing_ok=True)
-        manifest_temp.unlink(missing_ok=True)
-    return target
+        for temporary in [*temporaries.values(), manifest_temp]:
+            temporary.unlink(missing_ok=True)
 
 
 def _read_document(manifest: Path) -> TOMLDocument:

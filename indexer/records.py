@@ -26,7 +26,8 @@ class PlanDocument(BaseModel):
     """One plan as described by the corpus manifest."""
 
     id: str = Field(pattern=r"^[a-z0-9]+$", description="short id, used in row ids")
-    file: str
+    file: str = Field(description="the file served: what is parsed and indexed")
+    original: str | None = Field(None, description="the file as published (a scan) when `file` is an operator's corrected .xlsx of it")
     province: str
     year: int
     title: str

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from cchc.errors import CchcError
@@ -50,10 +51,10 @@ def embed_plan(settings: Settings) -> EmbedPlan:
     )
 
 
-def ocr_options(settings: Settings) -> OcrOptions:
-    """How scanned plans are read: cached by file content under the data folder (issue 20)."""
-    return OcrOptions(cache_dir=settings.data_dir / "ocr", workers=settings.ocr_workers,
-                      low_confidence=settings.ocr_low_confidence)
+def ocr_options(settings: Settings, progress: Callable[[int, int], None] | None = None) -> OcrOptions:
+    """How scanned plans are read: cached by file content under the data folder (issue 20);
+    `progress(pages done, pages)` after each scanned page."""
+    return OcrOptions.from_settings(settings, progress)
 
 
 def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
@@ -73,7 +74,7 @@ def build(settings: Settings, progress: Progress | None = None) -> BuildReport:
             progress=progress,
             vectors=vectors_for(settings, create=True),
             embed_plan=embed_plan(settings),
-            ocr=ocr_options(settings),
+            ocr=ocr_options(settings, (lambda done, total: progress("ocr", done, total)) if progress else None),
             cache=EmbeddingCache(connect_engine(settings.database(EMBEDDING_CACHE_DB))),
         )
         if report.build is not None:

@@ -15,13 +15,15 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from cchc.settings import Settings
 from indexer.parsers.reflow import Word, cell_text, reading_lines
 from indexer.vntext import clean_text
 
@@ -43,6 +45,15 @@ class OcrOptions(BaseModel):
     cache_dir: Path | None = None  # where a file's OCR results are kept; None: not cached
     workers: int = 0  # processes reading pages; 0: one per core
     low_confidence: float = 60.0  # a cell read with less (0-100) is flagged in its record
+    # Told (pages done, pages of the file) after each page, cached or read: `cchc index`'s bar and
+    # the admin preview's live counts. Never sent to another process.
+    progress: Callable[[int, int], None] | None = Field(None, exclude=True)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, progress: Callable[[int, int], None] | None = None) -> OcrOptions:
+        """The operator's settings: results cached by file content under the data folder."""
+        return cls(cache_dir=settings.data_dir / "ocr", workers=settings.ocr_workers,
+                   low_confidence=settings.ocr_low_confidence, progress=progress)
 
 
 class OcrCell(BaseModel):
@@ -220,18 +231,24 @@ def _cache_file(options: OcrOptions, digest: str, index: int) -> Path | None:
 def read_pages(path: Path, indexes: list[int], options: OcrOptions) -> dict[int, OcrPage]:
     """The scanned pages `indexes` of the PDF, from the cache or read in parallel."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    report = options.progress or (lambda done, total: None)
     pages: dict[int, OcrPage] = {}
     for index in indexes:
         cached = _cache_file(options, digest, index)
         if cached is not None and cached.exists():
             pages[index] = OcrPage.model_validate_json(cached.read_text(encoding="utf-8"))
+            report(len(pages), len(indexes))
     missing = [i for i in indexes if i not in pages]
     workers = min(options.workers or os.cpu_count() or 1, len(missing))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers, initializer=_limit_threads) as pool:
-            pages.update(zip(missing, pool.map(read_page, [path] * len(missing), missing)))
+            for index, page in zip(missing, pool.map(read_page, [path] * len(missing), missing)):
+                pages[index] = page
+                report(len(pages), len(indexes))
     else:
-        pages.update((i, read_page(path, i)) for i in missing)
+        for index in missing:
+            pages[index] = read_page(path, index)
+            report(len(pages), len(indexes))
     for index in missing:
         cached = _cache_file(options, digest, index)
         if cached is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,10 @@ from indexer.parsers.columns import Classify
 from indexer.parsers.grid import GridCell, table_from_grid
 from indexer.parsers.table import RawTable
 from indexer.vntext import clean_text
+
+# «'- Công văn»: the apostrophe a sheet writer puts before = + - @ so the cell is never a formula
+# (service.preview_sheet, reports); it is an escape, not text.
+_FORMULA_ESCAPE = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
 def _text(value: Any) -> str:
@@ -19,7 +24,7 @@ def _text(value: Any) -> str:
         return value.strftime("%d/%m/%Y")  # a deadline typed as a date cell
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    lines = [line.strip() for line in clean_text(str(value)).split("\n") if line.strip()]
+    lines = [line.strip() for line in clean_text(_FORMULA_ESCAPE.sub("", str(value))).split("\n") if line.strip()]
     # Lines inside a cell (Alt+Enter) are items, kept apart as in Word cells.
     return "".join(f"<p>{line}</p>" for line in lines) if len(lines) > 1 else "".join(lines)
 
