@@ -26,8 +26,10 @@ SLOT_ROLES = {
 }
 # Closed classes, folded: how a plan or a part of it is named.
 _SECTION = re.compile(r"\b(?:muc|phan)\s+[ivx]+(?:\.[a-z0-9]+)*\b")
-# The plan itself («KH», «kế hoạch số 7860», «phụ lục»); a decision or decree a question names is its topic.
-_DOCUMENT = re.compile(r"\b(?:kh|ke hoach(?: so)?|phu luc)\b(?:\s+(?:so\s+)?\d+(?:/[\w-]+)*)?")
+# The plan itself («KH CCHC», «kế hoạch số 7860», «KH 2022», «phụ lục»); «KH ứng dụng CNTT», a plan that a
+# task produces, and a decision or decree a question names are what it is about, not the plan.
+_DOCUMENT = re.compile(r"\bphu luc\b|\b(?:kh|ke hoach)(?=\s*(?:$|[?.,;:!]|cchc|cai cach|so\b|\d|nang cao|nay|cua tinh|nam\b))"
+                       r"(?:\s+(?:so\s+)?\d+(?:/[\w-]+)*)?")
 
 
 @dataclass(frozen=True)
@@ -87,3 +89,4 @@ def assemble(text: str, words: list[Word], claims: list[Claim], function_words: 
                 role = SpanRole.FUNCTION
         spans.append(ReadSpan(start=word.start, end=word.end, text=text[word.start:word.end], role=role, value=value))
     return QuestionReading(text=text, words=words, spans=spans)
+

@@ -233,8 +233,8 @@ class PlanSearch:
         # Words and word pairs of each record: where a question's own words are looked for.
         self._record_keys: dict[str, set[str]] = {
             record.id: record_keys(_record_text(record)) for record in index.records.values()}
-        self.weights = WordWeights.build([{fold(w) for w in _WORDS.findall(_record_text(r).lower())}
-                                          for r in index.records.values()])
+        texts = [[fold(w) for w in _WORDS.findall(_record_text(r).lower())] for r in index.records.values()]
+        self.weights = WordWeights.build([set(words) for words in texts])
         # Duties the plan text gives an agency by name ("3. Sở Nội vụ", "Báo…, Đài… xây dựng …").
         self._duties: dict[str, list[str]] = {}
         for section in index.sections:

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from cchc.errors import CchcError
 from cchc.settings import Settings, get_settings
-from eval.cli import bench_command, eval_command
+from eval.cli import bench_command, eval_command, fit_answerability_command
 from eval.review import feedback_command
 
 # Pipes get a wide console so tables of long Vietnamese cells stay readable in logs.
@@ -278,5 +278,6 @@ main.add_command(ask_command)
 main.add_command(serve_command)
 main.add_command(eval_command)
 main.add_command(bench_command)
+main.add_command(fit_answerability_command)
 main.add_command(telegram_command)
 main.add_command(feedback_command)

@@ -29,11 +29,15 @@ def _say(message: str) -> None:
               help="Thoát với mã lỗi khi tỷ lệ đạt của cấu hình full thấp hơn ngưỡng này (0–1).")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Thư mục báo cáo (mặc định: eval/reports/<thời điểm UTC>/).")
+@click.option("--external", "external_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("../shared/external-eval"),
+              show_default=True, help="Bộ câu hỏi bên ngoài (questions.jsonl + score.py) chấm kèm trong báo cáo; bỏ qua nếu không có.")
 @click.option("--add-feedback", is_flag=True, help="Trước khi chấm, thêm câu hỏi từ các phản hồi 👍/👎 đã duyệt (cchc feedback) vào 90-feedback.jsonl.")
 @click.pass_context
 def eval_command(ctx: click.Context, questions_dir: Path, systems: str, models: tuple[str, ...],
-                 min_pass_rate: float | None, out: Path | None, add_feedback: bool) -> None:
+                 min_pass_rate: float | None, out: Path | None, add_feedback: bool, external_dir: Path | None) -> None:
     """Chấm điểm trợ lý trên bộ câu hỏi chuẩn."""
+    from eval.external import run_external
+    from eval.external import section as outside_view
     from eval.harness import gate, run_eval
     from eval.questions import load_questions
     from eval.report import fmt, write_report
@@ -71,7 +75,12 @@ def eval_command(ctx: click.Context, questions_dir: Path, systems: str, models: 
     run = run_eval(questions, built, questions_source=str(questions_dir), progress=progress)
     ok, message = gate(run, min_pass_rate)
     out = out or DEFAULT_REPORTS / _stamp()
-    report = write_report(run, out, gate_message=message, latest=out.parent / "latest")
+    full = next((s for s in built if isinstance(s, FullSystem)), None)
+    external = run_external(full.assistant, external_dir) if full and external_dir else None
+    if external is not None:
+        _say(f"Bộ câu hỏi bên ngoài: đạt {external.pass_rate:.1%}, từ chối nhầm {len(external.false_declines)} câu.")
+    report = write_report(run, out, gate_message=message, latest=out.parent / "latest",
+                          extra=outside_view(run, external) if full else "")
     for system in run.systems:
         summary = run.summary(system.name)
         if summary is None:
@@ -118,3 +127,37 @@ def bench_command(ctx: click.Context, questions_dir: Path, scales: str, repetiti
     out = out or DEFAULT_REPORTS / f"bench-{_stamp()}"
     report = write_bench(result, out, latest=out.parent / "bench-latest")
     click.echo(f"Kết quả đo: {report}")
+
+
+@click.command("fit-answerability")
+@click.option("--questions", "questions_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_QUESTIONS,
+              show_default=True, help="Thư mục bộ câu hỏi; chỉ dùng phần dev.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=Path("assistant/data/answerability.json"),
+              show_default=True, help="Tệp ghi hệ số của mô hình.")
+@click.option("--max-false-declines", type=click.FloatRange(0, 0.5), default=0.02, show_default=True,
+              help="Tỷ lệ tối đa câu hỏi trả lời được mà bị từ chối.")
+@click.pass_context
+def fit_answerability_command(ctx: click.Context, questions_dir: Path, out: Path, max_false_declines: float) -> None:
+    """Khớp mô hình quyết định trả lời hay từ chối trên câu hỏi dev có nhãn."""
+    from assistant.answerability import ANY_MODEL, AnswerabilityFits
+    from eval.answerability_fit import PORTABLE_FEATURES, collect, fit, labelled_questions
+    from eval.questions import load_questions
+    from service.wiring import build_assistant
+
+    settings = ctx.obj["settings"]
+    labelled = labelled_questions(load_questions(questions_dir))
+    assistant = build_assistant(settings)
+    samples = collect(assistant, labelled)
+    answerable = sum(s.answerable for s in samples)
+    data = (f"{answerable} answerable (dev lookups and prose, plain and wrapped) and {len(samples) - answerable} "
+            f"unanswerable (dev content declines, eval/answerability/unanswerable.txt) questions, "
+            f"model {settings.embedding_model}")
+    fits = AnswerabilityFits(models={
+        assistant.search.index.meta.embedding: fit(samples, max_false_declines, data),
+        ANY_MODEL: fit(samples, max_false_declines, data + " (no dense feature)", features=PORTABLE_FEATURES),
+    })
+    out.write_text(fits.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    _say(f"Đã ghi {out}: {data}.")
+    for name, model in fits.models.items():
+        _say(f"{name}: ngưỡng từ chối {model.decline_below:.3f}, ngưỡng lưu ý {model.caveat_below:.3f}; "
+             f"bảng nhầm lẫn: {model.confusion}")

@@ -211,7 +211,8 @@ def render(run: EvalRun, plots: list[str], gate_message: str = "", focus: str = 
     return "\n".join(out)
 
 
-def write_report(run: EvalRun, out_dir: Path, gate_message: str = "", latest: Path | None = None) -> Path:
+def write_report(run: EvalRun, out_dir: Path, gate_message: str = "", latest: Path | None = None,
+                 extra: str = "") -> Path:
     """report.md, results.json and PNG plots in out_dir; a copy in `latest` (replaced) if given."""
     from eval.plots import latency_plot, pass_rate_plot
 
@@ -219,7 +220,8 @@ def write_report(run: EvalRun, out_dir: Path, gate_message: str = "", latest: Pa
     (out_dir / RESULTS_FILE).write_text(run.model_dump_json(indent=2), encoding="utf-8")
     pass_rate_plot(run, out_dir / PASS_RATE_PLOT)
     latency_plot(run, out_dir / LATENCY_PLOT)
-    (out_dir / REPORT_FILE).write_text(render(run, [PASS_RATE_PLOT, LATENCY_PLOT], gate_message), encoding="utf-8")
+    report = render(run, [PASS_RATE_PLOT, LATENCY_PLOT], gate_message)
+    (out_dir / REPORT_FILE).write_text(report + ("\n" + extra if extra else ""), encoding="utf-8")
     if latest is not None and latest.resolve() != out_dir.resolve():
         copy_as_latest(out_dir, latest)
     return out_dir / REPORT_FILE
