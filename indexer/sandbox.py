@@ -33,6 +33,8 @@ from cchc.errors import DocumentError, FileLimitError, ParserBusyError
 from cchc.settings import Settings
 from indexer.corpus import safe_name
 from indexer.guard import FileLimits, ensure_within_limits
+from indexer.parse_progress import ParseProgress, ProgressBoard, page_reporter
+from indexer.parsers.ocr import OcrOptions
 from indexer.preview import Preview
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ class _Job(BaseModel):
     folder: str
     cpu_seconds: int
     limits: FileLimits
+    ocr: OcrOptions = OcrOptions()  # the operator's OCR settings; pages done go to the job's status file
 
 
 class _Stop(str, Enum):
@@ -78,7 +81,8 @@ def _parse(job: _Job, agencies: Any) -> _Outcome:
     path = Path(job.path)
     try:
         ensure_within_limits(path, job.limits)
-        return _Outcome(preview=preview(path, agencies))
+        ocr = job.ocr.model_copy(update={"progress": page_reporter(Path(job.folder))})
+        return _Outcome(preview=preview(path, agencies, ocr))
     except FileLimitError as exc:
         return _Outcome(refusal=str(exc))
     except MemoryError:
@@ -182,6 +186,8 @@ class ParseSandbox:
         self.cpu_seconds = settings.parse_cpu_seconds
         self.timeout = settings.parse_timeout_seconds
         self.messages = _limit_messages(settings)
+        self.ocr = OcrOptions.from_settings(settings)
+        self.board = ProgressBoard()  # live counts per job id, for the admin page's polling
         self._lock = threading.Lock()  # one file at a time; the others wait their turn
         self._worker: _Worker | None = None
 
@@ -210,22 +216,30 @@ class ParseSandbox:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def preview(self, filename: str, data: bytes) -> Preview:
+    def preview(self, filename: str, data: bytes, job_id: str | None = None) -> Preview:
         """What indexing the uploaded file would give; FileLimitError when it exceeds a limit,
-        ParserBusyError when other files kept the worker busy for a whole timeout."""
+        ParserBusyError when other files kept the worker busy for a whole timeout. With a
+        `job_id`, `progress(job_id)` tells how far it is."""
+        job_id = job_id or uuid.uuid4().hex
+        self.board.waiting(job_id)
         if not self._lock.acquire(timeout=self.timeout):
+            self.board.finished(job_id)
             raise ParserBusyError("Máy chủ đang đọc các tệp khác; hãy thử lại sau ít phút.")
         try:
             with self.job_folder() as folder:
                 path = folder / safe_name(filename)
                 path.write_bytes(data)
-                outcome = self._run(path, folder)
+                self.board.reading(job_id, folder)
+                try:
+                    outcome = self._run(path, folder)
+                finally:
+                    self.board.finished(job_id)
         finally:
             self._lock.release()
         return _without_paths(outcome, folder, path.name)
 
     def _run(self, path: Path, folder: Path) -> _Outcome:
-        job = _Job(path=str(path), folder=str(folder), cpu_seconds=self.cpu_seconds, limits=self.limits)
+        job = _Job(path=str(path), folder=str(folder), cpu_seconds=self.cpu_seconds, limits=self.limits, ocr=self.ocr)
         worker = self._worker or _Worker(self.memory_bytes)
         self._worker = worker
         if not worker.start(self.timeout):
@@ -241,6 +255,10 @@ class ParseSandbox:
         worker.stop()
         self._worker = None
         return _Outcome(refusal=self.messages[outcome.stopped])
+
+    def progress(self, job_id: str) -> ParseProgress | None:
+        """Waiting, reading (scanned pages done so far) or done; None for a job this process never had."""
+        return self.board.get(job_id)
 
     def close(self) -> None:
         if self._worker is not None:
