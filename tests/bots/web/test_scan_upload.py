@@ -135,8 +135,10 @@ async def test_preview_download_correct_and_serve_the_corrected_sheet(read_setti
     assert detail["plan"]["original"] == "hy-scan.pdf" and detail["record"]["lead"][0]["known"]
 
 
-def test_the_admin_page_shows_the_rows_read_with_flagged_cells_highlighted(read_settings, scan, page, threaded_server):
-    app = create_app(read_settings)
+def test_the_admin_page_counts_pages_then_shows_the_rows_with_flagged_cells_highlighted(
+        web_settings, built_settings, corpus_copy, tmp_path, scan, page, threaded_server):
+    settings = _settings(web_settings, built_settings, corpus_copy, tmp_path / "data-fresh")  # Tesseract reads: counts show
+    app = create_app(settings)
     with threaded_server(app) as server:
         page.goto(f"http://127.0.0.1:{server.port}/quan-tri")
         page.wait_for_selector("body[data-ready=true]")
@@ -144,6 +146,7 @@ def test_the_admin_page_shows_the_rows_read_with_flagged_cells_highlighted(read_
         page.set_input_files("#file", str(scan[0]))
         page.click("#preview-button")
 
+        expect(page.locator("#status")).to_have_text(re.compile(r"^Đang đọc trang [12]/3…$"), timeout=120_000)
         expect(page.locator("#status")).to_have_text("Đã đọc xong. Kiểm tra rồi xác nhận.", timeout=120_000)
         rows = page.locator("#rows-table tbody tr")
         expect(page.locator("#rows-table thead th").first).to_have_text("Trang")
