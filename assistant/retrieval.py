@@ -90,6 +90,10 @@ class FactRule(BaseModel):
     asks: str
     adds: str
     passage: str
+    unless: str | None = Field(None, description="a question matching this asks for another kind of fact")
+
+    def applies(self, folded: str) -> bool:
+        return bool(re.search(self.asks, folded)) and not (self.unless and re.search(self.unless, folded))
 
 
 FACT_RULES = [
@@ -99,14 +103,21 @@ FACT_RULES = [
              adds="Kèm theo Kế hoạch số /KH-UBND ngày", passage=r"[Kk]èm theo Kế hoạch số"),
     FactRule(asks=r"\b(?:han|thoi han|thoi gian|khi nao)\b.*\bbao cao\b|\bbao cao\b.*\b(?:han|khi nao|ngay nao)\b|\bchot so lieu\b",
              adds="Thời hạn báo cáo chậm nhất chốt số liệu", passage=r"Thời hạn báo cáo|chốt số liệu"),
+    # Where reports go and through whom is a duty in the plan body, not the plan's own «Nơi nhận» list.
+    FactRule(asks=r"\bbao cao\b.*\b(?:gui|nop|ve dau|cho ai|qua ai)\b|\b(?:gui|nop)\b.*\bbao cao\b|\bche do (?:thong tin,? )?bao cao\b",
+             adds="gửi Sở Nội vụ để tổng hợp, báo cáo UBND tỉnh; chế độ báo cáo",
+             passage=r"gửi (?:về )?Sở Nội vụ|[Cc]hế độ (?:thông tin,? )?báo cáo"),
     FactRule(asks=r"\bnoi nhan\b|\bgui (?:cho |toi |den |ve )?(?:nhung )?(?:ai|dau|noi nao|co quan nao|don vi nao)\b",
-             adds="Nơi nhận", passage=r"^Nơi nhận$"),
+             adds="Nơi nhận", passage=r"^Nơi nhận$", unless=r"\bbao cao\b"),
+    # The documents a plan is based on: its preamble («Căn cứ …»).
+    FactRule(asks=r"\bcan cu\b|\bdua (?:tren|vao) (?:nhung |cac )?(?:van ban|quyet dinh|nghi quyet|ke hoach)\b|\btheo (?:nhung |cac )?van ban nao\b",
+             adds="Căn cứ", passage=r"^(?:.{0,200})\b[Cc]ăn cứ\b"),
 ]
 
 
 def expand_for_search(question: str) -> str:
     folded = fold(question)
-    extra = [rule.adds for rule in FACT_RULES if re.search(rule.asks, folded)]
+    extra = [rule.adds for rule in FACT_RULES if rule.applies(folded)]
     return " ".join([question, *extra])
 
 
@@ -115,7 +126,7 @@ def fact_passages(question: str, sections: list[ProseSection]) -> list[str]:
     folded = fold(question)
     found: list[str] = []
     for rule in FACT_RULES:
-        if re.search(rule.asks, folded):
+        if rule.applies(folded):
             found += [s.id for s in sections if re.search(rule.passage, s.heading) or re.search(rule.passage, s.text)]
     return list(dict.fromkeys(found))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assistant.contract import FactBlock, FollowUpsBlock
+from assistant.contract import FactBlock, FollowUpsBlock, NoteBlock
 from service.wiring import build_assistant
 
 TODAY = dt.date(2022, 11, 1)
@@ -13,7 +13,7 @@ TODAY = dt.date(2022, 11, 1)
 
 def test_a_country_wide_listing_counts_rows_per_province(built_settings, index, assistant) -> None:
     narrow = build_assistant(built_settings.model_copy(update={"listing_max_provinces": 2}), index)
-    question = "Sở Tư pháp chủ trì những việc gì?"
+    question = "Sở Tư pháp các tỉnh chủ trì những việc gì?"  # none named: «tỉnh nào?» (tests/assistant/test_context.py)
     full = assistant.ask(question, today=TODAY)  # five provinces: under the default, every row
     overview = narrow.ask(question, today=TODAY, session="broad-1")
 
@@ -27,7 +27,7 @@ def test_a_country_wide_listing_counts_rows_per_province(built_settings, index, 
     shown = {line[2:].split(":")[0]: int(line.split(": ")[1].split(" ")[0]) for line in lines[1:] if line.startswith("- ")}
     assert shown == per_province
     assert overview.found and overview.citations == []
-    assert all(isinstance(b, (FactBlock, FollowUpsBlock)) for b in overview.blocks)
+    assert all(isinstance(b, (FactBlock, FollowUpsBlock, NoteBlock)) for b in overview.blocks)  # NoteBlock: «Đã hiểu»
     [more] = [b for b in overview.blocks if isinstance(b, FollowUpsBlock)]
     assert more.questions[0] == f"Sở Tư pháp tỉnh {next(iter(shown))} chủ trì những việc gì?"
 
