@@ -45,8 +45,11 @@ def page_reporter(folder: Path) -> Callable[[int, int], None]:
     temporary = folder / f".{STATUS_FILE}.tmp"
 
     def report(done: int, total: int) -> None:
-        temporary.write_text(_Pages(done=done, total=total).model_dump_json(), encoding="utf-8")
-        os.replace(temporary, target)
+        try:
+            temporary.write_text(_Pages(done=done, total=total).model_dump_json(), encoding="utf-8")
+            os.replace(temporary, target)
+        except OSError:
+            pass  # the counts are a courtesy: a full disk must not fail the read itself
 
     return report
 
