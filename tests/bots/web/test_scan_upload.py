@@ -162,7 +162,16 @@ def test_the_admin_page_counts_pages_then_shows_the_rows_with_flagged_cells_high
         with page.expect_download(timeout=60_000) as download:
             page.click("#sheet-button")
         assert download.value.suggested_filename == "hy-scan.kiem-tra.xlsx"
-        sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-        assert sheet.max_row == rows.count() + 1
+        saved = download.value.path().read_bytes()
+        assert openpyxl.load_workbook(io.BytesIO(saved)).active.max_row == rows.count() + 1
         expect(page.locator("#status")).to_contain_text("Đã tải bảng Excel")
+
+        # The sheet, as corrected in Excel, chosen as «Bảng đã sửa» and added with the scan.
+        page.set_input_files("#correction", {"name": "hy-scan.kiem-tra.xlsx", "mimeType": "application/octet-stream", "buffer": saved})
+        page.click("#confirm-button")
+        expect(page.locator("#status")).to_contain_text("Đã thêm kế hoạch", timeout=120_000)
+        app.state.runtime.wait_reindex(300)
+    assert app.state.runtime.status.state == "succeeded"
+    entries = tomllib.loads((settings.corpus_dir / "manifest.toml").read_text(encoding="utf-8"))["plan"]
+    assert {"file": "hy-scan.corrected.xlsx", "original": "hy-scan.pdf"}.items() <= entries[-1].items()
     assert page.errors == []
