@@ -65,11 +65,11 @@ class PreviewRecord(BaseModel):
 def _record_preview(row: RowRecord) -> PreviewRecord:
     confidence = row.cell_confidence or {}
     flagged_cells = [(cell.text, confidence.get(cell.heading, 0.0)) for cell in row.cells if cell.heading in row.low_confidence_fields]
-    fields = {"task": row.task, "activity": row.activity, "product": row.product, "lead": row.lead_text,
+    fields = {"number": row.row, "task": row.task, "activity": row.activity, "product": row.product, "lead": row.lead_text,
               "coordinating": row.coordinating_text, "period": row.period.text, "budget": row.budget.text if row.budget else ""}
     # A field is the text of one cell; a flagged cell is found by its text (headings vary by plan).
     flagged = {name: score for name, text in fields.items() for cell, score in flagged_cells if text and text == cell}
-    return PreviewRecord(page=row.page, section=row.section, number=row.row, flagged=flagged, **fields)
+    return PreviewRecord(page=row.page, section=row.section, flagged=flagged, **fields)
 
 
 class Preview(BaseModel):

@@ -136,7 +136,7 @@ async def test_preview_download_correct_and_serve_the_corrected_sheet(read_setti
 
 
 def test_the_admin_page_counts_pages_then_shows_the_rows_with_flagged_cells_highlighted(
-        web_settings, built_settings, corpus_copy, tmp_path, scan, page, threaded_server):
+        web_settings, built_settings, corpus_copy, tmp_path, scan, page, threaded_server, shoot):
     settings = _settings(web_settings, built_settings, corpus_copy, tmp_path / "data-fresh")  # Tesseract reads: counts show
     app = create_app(settings)
     with threaded_server(app) as server:
@@ -158,6 +158,8 @@ def test_the_admin_page_counts_pages_then_shows_the_rows_with_flagged_cells_high
         colour = flagged.first.evaluate("cell => getComputedStyle(cell).backgroundColor")
         assert colour == "rgb(255, 235, 59)"
         expect(page.locator("#flag-legend")).to_be_visible()
+        page.locator("#rows").scroll_into_view_if_needed()
+        shoot(page, "admin-scan-preview")
 
         with page.expect_download(timeout=60_000) as download:
             page.click("#sheet-button")
