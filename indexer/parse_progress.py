@@ -71,7 +71,7 @@ class ProgressBoard:
 
     def waiting(self, job: str) -> None:
         with self._lock:
-            self._kept[job] = ParseProgress(state=ParseState.WAITING)
+            self._keep(job, ParseProgress(state=ParseState.WAITING))
 
     def reading(self, job: str, folder: Path) -> None:
         with self._lock:
@@ -83,10 +83,14 @@ class ProgressBoard:
         with self._lock:
             folder = self._reading.pop(job, None)
             pages = _read_pages(folder) if folder else None
-            self._kept[job] = ParseProgress(state=ParseState.DONE, pages_done=pages.done if pages else None,
-                                            pages_total=pages.total if pages else None)
-            while len(self._kept) > _KEPT_JOBS:
-                self._kept.popitem(last=False)
+            self._keep(job, ParseProgress(state=ParseState.DONE, pages_done=pages.done if pages else None,
+                                          pages_total=pages.total if pages else None))
+
+    def _keep(self, job: str, progress: ParseProgress) -> None:
+        self._kept.pop(job, None)
+        self._kept[job] = progress  # newest last: the oldest go first
+        while len(self._kept) > _KEPT_JOBS:
+            self._kept.popitem(last=False)
 
     def get(self, job: str) -> ParseProgress | None:
         with self._lock:
