@@ -50,7 +50,8 @@ function show(preview) {
       table(["Tiêu đề cột", "Vai trò", "Căn cứ", "Lý do"], cols.map((c) => [c.heading || "(trống)", c.role, c.source, c.why])));
   });
   $("counts").textContent = `${preview.rows} dòng nhiệm vụ, ${preview.sections} đoạn văn.`;
-  clear($("rows")).append(rowsTable(preview.records));
+  clear($("rows")).append(preview.records.length ? rowsTable(preview.records) : "");
+  $("correction").value = "";  // a sheet chosen for another file must not ride along
   $("flag-legend").hidden = !preview.records.some((r) => Object.keys(r.flagged).length);
   $("sheet-button").disabled = preview.records.length === 0;
   const warnings = clear($("warnings"));
