@@ -52,6 +52,8 @@ class Evidence(BaseModel):
     unknown: float = Field(description="share of that weight in words no plan contains")
     lexical: float = Field(description="best BM25 score over the question's own ceiling (LexicalIndex.ceiling), 0–1")
     lexical_raw: float = Field(0.0, description="log(1 + best BM25 score)")
+    slots: float = Field(0.0, description="share (of 3) of the question's spans read as agency, place, period, section, "
+                         "plan, field, role or intent: what ties it to the plans")
     dense: float = Field(description="best dense similarity")
     margin: float = Field(description="lead of the first hit over the second, relative to the first")
     weight: float = Field(0.0, description="total informative weight of the unclaimed words")

@@ -10,10 +10,19 @@ from collections.abc import Callable
 from assistant.answerability import (
     AnswerabilityModel, Assessment, Basis, Decision, Evidence, WordWeights, informative, unknown_share, weighted_coverage,
 )
-from assistant.contract import Intent, Query
+from assistant.contract import Intent, Query, SpanRole
 from assistant.retrieval import Retrieval
 
 _FROM_SLOTS = {Intent.LISTING, Intent.COUNT, Intent.SUM, Intent.META}
+
+
+_DOMAIN_ROLES = {SpanRole.AGENCY, SpanRole.PLACE, SpanRole.PERIOD, SpanRole.SECTION, SpanRole.DOCUMENT,
+                 SpanRole.FIELD, SpanRole.ROLE, SpanRole.INTENT, SpanRole.FACT}
+
+
+def _domain_spans(query: Query) -> set[tuple[SpanRole, str]]:
+    """The distinct things the reading tied to the plans (a run of words of one role counts once)."""
+    return {(span.role, span.value or span.text.lower()) for span in query.reading if span.role in _DOMAIN_ROLES}
 
 
 def content_words(query: Query) -> list[str]:
@@ -42,6 +51,7 @@ def evidence(query: Query, retrieval: Retrieval, weights: WordWeights,
         lexical_raw=math.log1p(max((h.lexical_score for h in hits), default=0.0)),
         dense=max((h.dense_similarity for h in hits), default=0.0),
         margin=margin,
+        slots=min(1.0, len(_domain_spans(query)) / 3),
         weight=total,
         words=informative(words, weights),
     )

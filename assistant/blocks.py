@@ -106,11 +106,12 @@ def build_blocks(query: Query, retrieval: Any, chunks: list[tuple[str, list[str]
         if query.intent is Intent.LOOKUP and isinstance(records.get(first), RowRecord):
             blocks.append(fact_card(query, records[first]))
         for text, ids in chunks:
-            text = text.strip()
-            if text.startswith(NOTE_PREFIX):
-                blocks.append(note(text))
-            elif text:
-                blocks.append(FactBlock(text=text, citation=ids[0] if ids else None))
+            # A generator that gives its answer as one chunk (the LLM) still has its notes on lines of their own.
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            facts = "\n".join(line for line in lines if not line.startswith(NOTE_PREFIX))
+            if facts:
+                blocks.append(FactBlock(text=facts, citation=ids[0] if ids else None))
+            blocks += [note(line) for line in lines if line.startswith(NOTE_PREFIX)]
     if broad:
         provinces = list(retrieval.by_province())[:3]
         blocks.append(FollowUpsBlock(questions=[overview_question(query, province) for province in provinces]))

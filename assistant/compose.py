@@ -110,6 +110,20 @@ def row_facts(row: RowRecord, asked: list[str]) -> str:
     return "; ".join(f"{values[f][0]}: {values[f][1]}" for f in order if f != "target" or row.target)
 
 
+def verdict(row: RowRecord, query: Query) -> str:
+    """«Có» or «Không» for a yes/no question about an agency's part in the row found, from its cells."""
+    agency = query.agency
+    leads = agency.id in {a.id for a in row.lead}
+    coordinates = agency.id in {a.id for a in row.coordinating}
+    asked = query.role.value
+    if (leads and asked in ("lead", "any")) or (coordinates and asked in ("coordinating", "any")):
+        part = "chủ trì" if leads else "phối hợp"
+        return f"Có: theo kế hoạch, {agency.name} {part} việc này."
+    if coordinates:
+        return f"Không: {agency.name} chỉ phối hợp; chủ trì là {row.lead_text or 'văn bản không ghi'}."
+    return f"Không: dòng gần nhất với câu hỏi không giao {agency.name}; chủ trì là {row.lead_text or 'văn bản không ghi'}."
+
+
 def comparison(totals: dict[str, int], query: Query) -> str:
     """«So sánh: Hưng Yên 12, Hà Tĩnh 9 — Hưng Yên nhiều hơn.» over the provinces counted."""
     role = {"lead": " chủ trì", "coordinating": " phối hợp"}.get(query.role.value, "")
@@ -291,6 +305,8 @@ class DeterministicGenerator:
             # The answer lives in the plan body (reporting deadlines, targets), not in a table row.
             yield from self._search(query, retrieval)
             return
+        if query.yes_no and query.agency:
+            yield verdict(best, query), []
         yield f"«{_short(_work(best), 200)}»: {row_facts(best, query.fields)} [{best.label}]", [best.id]
         # Only other rows of the same task (the plan may print it twice): the citations do not depend on phrasing.
         others = [h for h in hits[1:3] if isinstance(self.records[h.id], RowRecord) and _same_task(self.records[h.id], best)]

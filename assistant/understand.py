@@ -40,6 +40,10 @@ _QUOTES_CELL = re.compile(r"\bghi\b|\bin la\b|\bco moc\b|[«\"“]")
 # How many tasks: «bao nhiêu/mấy» and the words plans head their task columns with.
 _COUNTS = re.compile(r"\b(?:bao nhieu|may|tong so|so luong|tong cong)\s+(?:cac\s+)?(?:nhiem vu|viec|dau viec|hoat dong|noi dung|cong viec)\b")
 _COMPARES = re.compile(r"\b(?:nhieu hon|it hon|nhieu nhat|it nhat|so sanh|so voi|hay la|hay)\b")
+# «… có phải chủ trì … không?», «… có tham gia … không?», «… phải không?»: a question answered yes or no.
+_YES_NO = re.compile(r"\bco (?:phai|duoc|tham gia|chu tri|phoi hop|nhiem vu|phu trach|lam|dung)\b.*\bkhong\b|\b(?:phai|dung) khong\b")
+_CLAUSE_END = re.compile(r"[.?!;:,]\s")
+_ASKS_WHICH = re.compile(r"\b(?:nhung|nao|gi|bao nhieu|may)\b")
 _OVERDUE = re.compile(r"\b(?:qua han|tre han|da het han|cham tien do|cham han)\b")
 # Total weight of unclaimed words (WordWeights) above which they say what a question is about;
 # «ghi», «cùng», «đứng tên» weigh under 0.2 together, «bác sĩ», «tiệc tất niên» above.
@@ -67,6 +71,19 @@ _ASKING = set(
 def _content_words(folded: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9]+", folded) if w not in _STOPWORDS and w not in _ASKING]
 _SECTION = re.compile(r"\b(?:muc|phan)\s+([ivx]+(?:\.[a-z0-9]+)*)\b")
+
+
+def _agency_clause(query: Query) -> list[str]:
+    """Unclaimed words of the clause that names the agency: a sentence around the question («em mới
+    chuyển công tác về, …») says who asks, not what is asked."""
+    spans = query.reading
+    at = next((i for i, span in enumerate(spans) if span.role is SpanRole.AGENCY), None)
+    if at is None:
+        return [t for t in query.topic_terms if t != "|"]
+    text = query.question
+    start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, spans[at].start)), default=0)
+    end = next((m.start() for m in _CLAUSE_END.finditer(text, spans[at].end)), len(text))
+    return [s.text.lower() for s in spans if s.role is SpanRole.UNCLAIMED and start <= s.start < end]
 
 
 def normalise_question(question: str, max_chars: int) -> str:
@@ -286,6 +303,11 @@ class QuestionParser:
             return Intent.LOOKUP, "follow-up on the row just answered"
         if "topic" in query.inherited and query.fields and not topic:
             return Intent.LOOKUP, "follow-up asking another field of the same task"
+        # «Không biết có đúng không, Sở X làm những việc gì?» still asks which: a yes/no asks no «nào», «gì».
+        query.yes_no = (bool(_YES_NO.search(folded)) and query.agency is not None and bool(topic)
+                        and not _ASKS_WHICH.search(folded))
+        if query.yes_no and not (query.period or query.period_kind):
+            return Intent.LOOKUP, "yes/no about an agency and a task"
         asks_agency = reading.has("asks", "who") and bool(set(query.fields) & {"lead", "coordinating"})
         if asks_agency and topic:
             return Intent.LOOKUP, "who + role + topic"
@@ -300,7 +322,7 @@ class QuestionParser:
         # An agency named with no listing word and no period is a listing only when nothing else in the
         # question carries weight: «Sở Y tế có bao nhiêu bác sĩ» is about doctors, not the agency's tasks.
         bare = not (lists or query.period or query.period_kind)
-        if (query.agency and not (bare and (collective or self._says_more(topic)))) or query.unknown_agency:
+        if (query.agency and not (bare and (collective or self._says_more(_agency_clause(query))))) or query.unknown_agency:
             return Intent.LISTING, "agency named"
         if (query.period or query.period_kind) and (lists or query.provinces):
             return Intent.LISTING, "period with a listing word"

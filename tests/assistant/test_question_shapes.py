@@ -76,3 +76,23 @@ def test_quarters_typed_as_words_or_q3_read_as_the_third_quarter(assistant, ques
     answer = assistant.ask(question, today=D(2023, 2, 1))
     assert answer.query.period is not None and answer.query.period.quarters == [20223]
     assert answer.found and answer.citations
+
+
+@pytest.mark.parametrize("question, agency", [
+    ("Sở Tài chính Hà Tĩnh có tham gia triển khai mạng truyền số liệu chuyên dùng đến UBND cấp xã không?", "so-tai-chinh"),
+    ("Sở Nội vụ Hà Tĩnh có phải chủ trì xây dựng nền tảng tích hợp và chia sẻ dữ liệu LGSP không?", "so-noi-vu"),
+    ("Sở Tư pháp Nam Định có phải chủ trì kiểm tra, rà soát văn bản QPPL không?", "so-tu-phap"),
+])
+def test_a_yes_no_question_is_answered_from_the_row_it_cites(assistant, index, question, agency):
+    answer = assistant.ask(question, today=D(2022, 6, 1))
+    assert answer.query.yes_no and answer.citations
+    row = index.records[answer.citations[0].id]
+    named = agency in {a.id for a in row.lead} | ({a.id for a in row.coordinating} if "tham gia" in question else set())
+    assert answer.answer.startswith("Có" if named else "Không")
+
+
+def test_where_reports_go_is_read_from_the_plan_body_not_the_recipient_list(assistant, index):
+    answer = assistant.ask("Các đơn vị ở Khánh Hòa gửi báo cáo kết quả thực hiện kế hoạch về đâu?", today=D(2022, 6, 1))
+    sections = {c.section for c in answer.citations}
+    assert "Nơi nhận" not in sections
+    assert "gửi Sở Nội vụ" in answer.answer
