@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from bots.web.app import create_app
 from tests.bots.web.conftest import ARTIFACTS, ROOT, serve_in_thread
+from tests.bots.web.pagehelpers import ask
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2022, 11, 1)
@@ -59,15 +60,6 @@ def axe(page, name: str) -> list[dict]:
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"axe-{name}.json").write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
     return found
-
-
-def ask(page, question: str):
-    before = page.locator(".message.assistant").count()
-    page.fill("#question", question)
-    page.press("#question", "Enter")
-    answer = page.locator(".message.assistant").nth(before)
-    expect(answer.locator(".feedback, .error").first).to_be_visible(timeout=60_000)
-    return answer
 
 
 def test_the_empty_page_has_no_violation(open_page):

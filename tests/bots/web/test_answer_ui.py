@@ -10,6 +10,7 @@ import httpx
 import openpyxl
 import pytest
 from playwright.sync_api import expect
+from tests.bots.web.pagehelpers import ask
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2022, 11, 1)
@@ -19,16 +20,6 @@ LISTING = "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong 
 def open_page(page, server):
     page.goto(f"{server.url}/?today={TODAY.isoformat()}")
     page.wait_for_selector("body[data-ready=true]")
-
-
-def ask(page, question: str):
-    expect(page.locator("body.busy")).to_have_count(0, timeout=60_000)
-    before = page.locator(".message.assistant").count()
-    page.fill("#question", question)
-    page.press("#question", "Enter")
-    answer = page.locator(".message.assistant").nth(before)
-    expect(answer.locator(".feedback, .error").first).to_be_visible(timeout=60_000)
-    return answer
 
 
 def test_a_20_item_listing_reads_as_groups_of_items(page, live_server, assistant, shoot):

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bots.feedback import FeedbackStore
+from tests.bots.web.pagehelpers import ask
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2022, 11, 1)
@@ -38,18 +39,6 @@ new MutationObserver((records) => {
 def open_page(page, server, query: str = f"?today={TODAY.isoformat()}"):
     page.goto(f"{server.url}/{query}")
     page.wait_for_selector("body[data-ready=true]")
-
-
-def ask(page, question: str):
-    """Ask once the previous answer is complete (the page ignores Enter while busy), and return
-    this question's own answer, finished."""
-    expect(page.locator("body.busy")).to_have_count(0, timeout=60_000)
-    before = page.locator(".message.assistant").count()
-    page.fill("#question", question)
-    page.press("#question", "Enter")
-    answer = page.locator(".message.assistant").nth(before)
-    expect(answer.locator(".feedback, .error").first).to_be_visible(timeout=60_000)
-    return answer
 
 
 def test_question_streams_in_with_citation_chips(page, live_server, assistant, shoot):

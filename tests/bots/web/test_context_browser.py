@@ -8,6 +8,7 @@ import json
 
 import pytest
 from playwright.sync_api import expect
+from tests.bots.web.pagehelpers import ask
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2022, 11, 1)
@@ -16,16 +17,6 @@ TODAY = dt.date(2022, 11, 1)
 def open_page(page, server) -> None:
     page.goto(f"{server.url}/?today={TODAY.isoformat()}")
     page.wait_for_selector("body[data-ready=true]")
-
-
-def ask(page, question: str):
-    expect(page.locator("body.busy")).to_have_count(0, timeout=60_000)
-    before = page.locator(".message.assistant").count()
-    page.fill("#question", question)
-    page.press("#question", "Enter")
-    answer = page.locator(".message.assistant").nth(before)
-    expect(answer.locator(".feedback, .error").first).to_be_visible(timeout=60_000)
-    return answer
 
 
 def test_the_page_sends_the_province_of_my_unit_and_ordinals_follow_the_page(page, live_server, assistant):

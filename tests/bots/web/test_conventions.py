@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from bots.web.app import create_app
 from tests.bots.web.conftest import screenshot, serve_in_thread
+from tests.bots.web.pagehelpers import ask
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2022, 11, 1)
@@ -42,16 +43,6 @@ def open_page(browser, server):
     yield opened
     for context in contexts:
         context.close()
-
-
-def ask(page, question: str):
-    expect(page.locator("body.busy")).to_have_count(0, timeout=60_000)
-    before = page.locator(".message.assistant").count()
-    page.fill("#question", question)
-    page.press("#question", "Enter")
-    answer = page.locator(".message.assistant").nth(before)
-    expect(answer.locator(".feedback, .error").first).to_be_visible(timeout=60_000)
-    return answer
 
 
 def test_stop_while_streaming_keeps_the_question_to_send_again(open_page):
