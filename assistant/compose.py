@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from assistant.answerability import Decision
 from assistant.blocks import listing_heading, overview_question
 from assistant.contract import Intent, Query
-from assistant.retrieval import Hit, Retrieval, expand_for_search
+from assistant.retrieval import Hit, Retrieval, expand_for_search, fact_sentences
 from indexer.records import PlanDocument, ProseSection, RowRecord
 from indexer.store import Record
 from indexer.vntext import fold, tokens
@@ -383,6 +383,11 @@ class DeterministicGenerator:
             if hit.pinned and len(record.text) <= 900:  # a short passage stating the fact asked (signer, recipients): whole
                 yield f"- {record.heading}: {_short(record.text, 900)} [{record.label}]", [hit.id]
                 continue
+            if hit.pinned and (pattern := fact_sentences(query.question)):  # every sentence stating it («Căn cứ …»)
+                stated = [x.strip() for x in _SENTENCE.split(record.text) if re.search(pattern, x)]
+                if stated:
+                    yield f"- {' … '.join(_short(x, 400) for x in stated)} [{record.label}]", [hit.id]
+                    continue
             wants_figure = bool(_ASKS_FIGURE.search(fold(query.question)))
             yield f"- {self._best_sentences(record, query_terms, wants_figure)} [{record.label}]", [hit.id]
 

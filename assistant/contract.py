@@ -124,6 +124,7 @@ class Query(BaseModel):
     recurring_month: int | None = Field(None, description='"tháng 12 hằng năm"')
     deadline_phrases: list[str] = Field(default_factory=list, description='deadline words quoted as printed ("ghi là hàng năm")')
     section: str | None = Field(None, description='a section named for a sum, e.g. "VII.A"')
+    excluded_kinds: list[str] = Field(default_factory=list, description='deadline kinds left out on request ("trừ việc thường xuyên"): recurring, whole_year')
     yes_no: bool = Field(False, description="«Sở X có phải chủ trì việc Y không?»: answered yes or no, with the row")
     appendix_only: bool = Field(False, description="«trong phụ lục»: the task table only, not duties written in the plan's prose")
     topic: str = ""

@@ -91,6 +91,7 @@ class FactRule(BaseModel):
     adds: str
     passage: str
     unless: str | None = Field(None, description="a question matching this asks for another kind of fact")
+    sentences: str | None = Field(None, description="the sentences of a long passage that state the fact (all of them are shown)")
 
     def applies(self, folded: str) -> bool:
         return bool(re.search(self.asks, folded)) and not (self.unless and re.search(self.unless, folded))
@@ -99,7 +100,8 @@ class FactRule(BaseModel):
 FACT_RULES = [
     FactRule(asks=r"\b(?:ai|nguoi) ky\b|\bky (?:ban hanh|ke hoach)\b|\bchu ky\b",
              adds="Người ký TM. ỦY BAN NHÂN DÂN CHỦ TỊCH", passage=r"^Người ký$"),
-    FactRule(asks=r"\bso (?:hieu|ke hoach|may|bao nhieu)\b|\bke hoach so\b|\bngay ban hanh\b|\bban hanh ngay\b|\bngay nao\b",
+    FactRule(asks=r"\bso (?:hieu|ky hieu|ke hoach|may|bao nhieu)\b|\bky hieu\b|\bke hoach so\b|\bngay ban hanh\b|\bban hanh ngay\b"
+                  r"|\bngay nao\b|\b(?:ban hanh|ky) (?:khi nao|luc nao|bao gio|hom nao|thang nao|ngay)\b",
              adds="Kèm theo Kế hoạch số /KH-UBND ngày", passage=r"[Kk]èm theo Kế hoạch số"),
     FactRule(asks=r"\b(?:han|thoi han|thoi gian|khi nao)\b.*\bbao cao\b|\bbao cao\b.*\b(?:han|khi nao|ngay nao)\b|\bchot so lieu\b",
              adds="Thời hạn báo cáo chậm nhất chốt số liệu", passage=r"Thời hạn báo cáo|chốt số liệu"),
@@ -110,8 +112,9 @@ FACT_RULES = [
     FactRule(asks=r"\bnoi nhan\b|\bgui (?:cho |toi |den |ve )?(?:nhung )?(?:ai|dau|noi nao|co quan nao|don vi nao)\b",
              adds="Nơi nhận", passage=r"^Nơi nhận$", unless=r"\bbao cao\b"),
     # The documents a plan is based on: its preamble («Căn cứ …»).
-    FactRule(asks=r"\bcan cu\b|\bdua (?:tren|vao) (?:nhung |cac )?(?:van ban|quyet dinh|nghi quyet|ke hoach)\b|\btheo (?:nhung |cac )?van ban nao\b",
-             adds="Căn cứ", passage=r"^(?:.{0,200})\b[Cc]ăn cứ\b"),
+    FactRule(asks=r"\bcan cu\b|\b(?:co so|dua (?:tren|vao)|xay dung theo|ban hanh theo|theo)\b.{0,40}"
+                  r"\b(?:van ban|quyet dinh|nghi quyet|nghi dinh|chi thi|ke hoach|thong tu|chuong trinh)\b.{0,30}\b(?:nao|gi)\b",
+             adds="Căn cứ", passage=r"(?s)^.{0,200}\b[Cc]ăn cứ\b", sentences=r"\b[Cc]ăn cứ\b"),
 ]
 
 
@@ -119,6 +122,12 @@ def expand_for_search(question: str) -> str:
     folded = fold(question)
     extra = [rule.adds for rule in FACT_RULES if rule.applies(folded)]
     return " ".join([question, *extra])
+
+
+def fact_sentences(question: str) -> str | None:
+    """The pattern of the sentences that state the fact asked, where a rule names one («Căn cứ …»)."""
+    folded = fold(question)
+    return next((rule.sentences for rule in FACT_RULES if rule.sentences and rule.applies(folded)), None)
 
 
 def fact_passages(question: str, sections: list[ProseSection]) -> list[str]:
@@ -155,6 +164,8 @@ def _all_of(clauses: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 def _kind_matches(row: RowRecord, query: Query) -> bool:
     """A question about the kind of deadline ("việc nào làm thường xuyên", "tháng 12 hằng năm")."""
+    if row.period.kind.value in query.excluded_kinds:
+        return False
     if query.deadline_phrases:
         return any(fold(phrase) in fold(row.period.text) for phrase in query.deadline_phrases)
     if query.period_kind is PeriodKindAsked.RECURRING:

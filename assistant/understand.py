@@ -44,6 +44,11 @@ _COMPARES = re.compile(r"\b(?:nhieu hon|it hon|nhieu nhat|it nhat|so sanh|so voi
 _YES_NO = re.compile(r"\bco (?:phai|duoc|tham gia|chu tri|phoi hop|nhiem vu|phu trach|lam|dung)\b.*\bkhong\b|\b(?:phai|dung) khong\b")
 _CLAUSE_END = re.compile(r"[.?!;:,]\s")
 _ASKS_WHICH = re.compile(r"\b(?:nhung|nao|gi|bao nhieu|may)\b")
+# «trừ / không tính / không kể / loại trừ … thường xuyên, hằng năm, cả năm»: kinds left out of a listing.
+_EXCLUDED = re.compile(r"\b(?:tru|ngoai tru|khong tinh|khong ke|khong lay|loai tru|khong bao gom|bo qua)\b"
+                       r"(?P<kinds>(?:\s+\S+){0,5})")
+_EXCLUDABLE = {"recurring": r"\b(?:thuong xuyen|hang nam|hang quy|hang thang|dinh ky)\b",
+               "whole_year": r"\b(?:ca nam|trong nam|nam \d{4}|quanh nam)\b"}
 _OVERDUE = re.compile(r"\b(?:qua han|tre han|da het han|cham tien do|cham han)\b")
 # Total weight of unclaimed words (WordWeights) above which they say what a question is about;
 # «ghi», «cùng», «đứng tên» weigh under 0.2 together, «bác sĩ», «tiệc tất niên» above.
@@ -234,6 +239,11 @@ class QuestionParser:
                                                    and o.end - o.start > m.end - m.start for o in found)]
             phrases = {fold(" ".join(m.phrase.words)): " ".join(m.phrase.words) for m in reversed(longest)}
             query.deadline_phrases = list(reversed(phrases.values()))  # «hang nam» matched «hằng» and «hàng»
+        if excluded := _EXCLUDED.search(folded):
+            # «trừ/không tính việc thường xuyên, cả năm»: those kinds leave the listing instead of filling it.
+            said = excluded.group("kinds")
+            query.excluded_kinds = [kind for kind, words in _EXCLUDABLE.items() if re.search(words, said)]
+            kinds = [k for k in kinds if k != "recurring"] if "recurring" in query.excluded_kinds else kinds
         if _OVERDUE.search(folded) and not query.period:
             query.period_kind = PeriodKindAsked.OVERDUE
         elif kinds:

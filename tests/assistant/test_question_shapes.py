@@ -96,3 +96,18 @@ def test_where_reports_go_is_read_from_the_plan_body_not_the_recipient_list(assi
     sections = {c.section for c in answer.citations}
     assert "Nơi nhận" not in sections
     assert "gửi Sở Nội vụ" in answer.answer
+
+
+def test_recurring_and_whole_year_tasks_left_out_on_request(assistant, index):
+    answer = assistant.ask("Sở Nội vụ Hà Tĩnh chủ trì những việc gì trong quý III/2022, không tính việc thường xuyên "
+                           "và việc cả năm?", today=D(2022, 6, 1))
+    kinds = {index.records[i].period.kind for i in cited(answer)}
+    assert answer.citations and not kinds & {PeriodKind.RECURRING, PeriodKind.WHOLE_YEAR}
+    everything = assistant.ask("Sở Nội vụ Hà Tĩnh chủ trì những việc gì trong quý III/2022?", today=D(2022, 6, 1))
+    assert cited(answer) < cited(everything)
+
+
+def test_the_documents_a_plan_is_based_on_come_from_its_preamble(assistant):
+    answer = assistant.ask("Kế hoạch CCHC năm 2022 của Hưng Yên được xây dựng dựa trên những văn bản nào?", today=D(2022, 6, 1))
+    assert answer.found
+    assert "Căn cứ Kế hoạch số 184/KH-UBND" in answer.answer
