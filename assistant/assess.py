@@ -4,7 +4,6 @@ prose facts from the evidence their retrieval found (assistant.answerability).""
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable
 
 from assistant.answerability import (
@@ -14,8 +13,6 @@ from assistant.contract import Intent, Query, SpanRole
 from assistant.retrieval import Retrieval
 
 _FROM_SLOTS = {Intent.LISTING, Intent.COUNT, Intent.SUM, Intent.META}
-
-
 _DOMAIN_ROLES = {SpanRole.AGENCY, SpanRole.PLACE, SpanRole.PERIOD, SpanRole.SECTION, SpanRole.DOCUMENT,
                  SpanRole.FIELD, SpanRole.ROLE, SpanRole.INTENT, SpanRole.FACT}
 

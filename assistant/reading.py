@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from assistant.contract import ReadSpan, SpanRole
 from assistant.periods import period_spans
 from assistant.phrases import Reading as PhraseReading

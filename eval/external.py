@@ -26,7 +26,7 @@ class ExternalResult(BaseModel):
     passed: int
     false_declines: list[str] = Field(default_factory=list, description="answerable questions declined")
     confusion: Confusion
-    failures: list[str] = Field(default_factory=list, description="id: question — why")
+    failures: list[str] = Field(default_factory=list, description="id (type): why")
 
     @property
     def pass_rate(self) -> float:
@@ -68,7 +68,8 @@ def run_external(assistant: Any, folder: Path = DEFAULT_EXTERNAL) -> ExternalRes
         if scored["passed"]:
             result.passed += 1
         else:
-            result.failures.append(f"{q['id']}: {q['question']} — missing {len(scored['missing'])} rows, "
+            # Ids only: the set's wording stays out of this repository (its README asks not to copy it).
+            result.failures.append(f"{q['id']} ({q['type']}): missing {len(scored['missing'])} rows, "
                                    f"facts {'ok' if scored['facts_ok'] else 'missing'}{', declined' if declined else ''}")
     return result
 
