@@ -91,12 +91,23 @@ def fit(samples: list[Sample], max_false_declines: float = 0.02, data: str = "",
         decline_below=0.0, caveat_below=0.0, fitted_on=dt.date.today().isoformat(), data=data,
     )
     answerable = np.sort([fitted.probability(s.evidence) for s in samples if s.answerable])
-    # The highest threshold that still declines at most the allowed share of answerable questions.
-    allowed = int(np.floor(max_false_declines * len(answerable)))
-    decline_below = float(answerable[allowed]) - 1e-6 if len(answerable) else 0.5
-    caveat_below = max(decline_below, float(np.quantile(answerable, 0.10))) if len(answerable) else 0.5
+    unanswerable = [fitted.probability(s.evidence) for s in samples if not s.answerable]
+    decline_below, caveat_below = thresholds(answerable, unanswerable, max_false_declines)
     fitted = fitted.model_copy(update={"decline_below": round(decline_below, 6), "caveat_below": round(caveat_below, 6)})
     return fitted.model_copy(update={"confusion": confusion(fitted, samples)})
+
+
+def thresholds(answerable: np.ndarray, unanswerable: list[float], max_false_declines: float) -> tuple[float, float]:
+    """(decline below, caveat below). The highest decline threshold allowed declines at most
+    `max_false_declines` of the answerable questions; the threshold is put halfway between it and the
+    most answerable-looking unanswerable question under it, so neither side sits on the edge."""
+    if not len(answerable):
+        return 0.5, 0.5
+    allowed = int(np.floor(max_false_declines * len(answerable)))
+    highest = float(answerable[allowed]) - 1e-6
+    below = [p for p in unanswerable if p < highest]
+    decline_below = (max(below) + highest) / 2 if below else highest
+    return decline_below, max(decline_below, float(np.quantile(answerable, 0.10)))
 
 
 def confusion(model: AnswerabilityModel, samples: list[Sample]) -> dict[str, dict[str, int]]:

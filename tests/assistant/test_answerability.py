@@ -72,3 +72,15 @@ def test_structured_questions_rest_on_their_slots_and_pinned_rows_on_themselves(
     assert judge.assess(lookup, pinned).basis is Basis.PINNED
     nothing = judge.assess(lookup, Retrieval(intent=Intent.LOOKUP))
     assert nothing.decision is Decision.DECLINE and nothing.basis is Basis.NOTHING
+
+
+def test_the_decline_threshold_sits_between_the_two_classes_within_the_allowed_false_declines():
+    import numpy as np
+
+    from eval.answerability_fit import thresholds
+
+    answerable = np.sort(np.linspace(0.6, 0.99, 100))
+    decline_below, caveat_below = thresholds(answerable, [0.05, 0.2, 0.3], max_false_declines=0.02)
+    assert 0.3 < decline_below < answerable[2]  # halfway: no answerable question declined, every unanswerable one
+    assert (answerable < decline_below).sum() <= 2
+    assert caveat_below >= decline_below
