@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from assistant.answerability import Decision
 from assistant.blocks import listing_heading, overview_question
 from assistant.contract import Intent, Query
-from assistant.retrieval import Hit, Retrieval, expand_for_search, fact_sentences
+from assistant.facts import expand_for_search, fact_sentences
+from assistant.retrieval import Hit, Retrieval
 from indexer.records import PlanDocument, ProseSection, RowRecord
 from indexer.store import Record
 from indexer.vntext import fold, tokens
