@@ -150,11 +150,15 @@ def test_busy_state_counter_and_empty_question_in_vietnamese(page, live_server):
     expect(page.locator("#form-hint")).to_contain_text("Hãy nhập câu hỏi")
     page.fill("#question", LISTING)
     expect(page.locator("#counter")).to_have_text(f"{len(LISTING)}/500")
-    page.press("#question", "Enter")
+    # The page first fetches its server-issued session, then streams: wait for the stream request itself.
+    with page.expect_request("**/api/ask/stream"):
+        page.press("#question", "Enter")
     expect(page.locator("body.busy")).to_have_count(1)
     page.fill("#question", "Còn quý sau thì sao?")
     page.press("#question", "Enter")
     expect(page.locator("#form-hint")).to_have_text("Đang trả lời câu trước, xin chờ một chút rồi gửi lại.")
+    while not held:  # the route handler runs when Playwright next handles events
+        page.wait_for_function("true")
     held[0].continue_()
     expect(page.locator(".message.assistant .feedback")).to_be_visible(timeout=60_000)
     expect(page.locator("#question")).to_have_value("Còn quý sau thì sao?")  # kept for sending next
