@@ -109,8 +109,8 @@ def _serve(connection: Connection, memory_bytes: int) -> None:
         try:
             outcome = _parse(job, agencies)
         except MemoryError:
-            connection.send(_Outcome(stopped=_Stop.MEMORY))
-            # Not trusted with the next file, and not worth the seconds freeing millions of objects takes.
+            # Exit at once: building and sending an answer needs memory too and has been seen to hang
+            # here. The server reads a death that is not SIGXCPU as the memory limit (_DEATHS).
             os._exit(1)
         connection.send(outcome)
 

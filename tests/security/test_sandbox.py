@@ -82,9 +82,11 @@ def test_a_plan_is_read_in_the_worker_and_its_folder_removed(tmp_path, plan):
 
 LIMITS = {
     # The checks are raised out of the way so that the worker meets the file.
-    "memory": ("whole-sheet-merge.xlsx", {"max_sheet_cells": 10**12, "parse_memory_mb": 512},
+    # A wall-clock limit well under the suite's timeout: a worker that hangs instead of dying fails fast.
+    "memory": ("whole-sheet-merge.xlsx", {"max_sheet_cells": 10**12, "parse_memory_mb": 512, "parse_timeout_seconds": 120},
                "Đọc tệp cần hơn 512 MB bộ nhớ, vượt giới hạn (CCHC_PARSE_MEMORY_MB)."),
-    "cpu": ("far-cell.xlsx", {"max_sheet_cells": 10**12, "parse_memory_mb": 8192, "parse_cpu_seconds": 2},
+    "cpu": ("far-cell.xlsx", {"max_sheet_cells": 10**12, "parse_memory_mb": 8192, "parse_cpu_seconds": 2,
+                              "parse_timeout_seconds": 120},
             "Đọc tệp cần hơn 2 giây CPU, vượt giới hạn (CCHC_PARSE_CPU_SECONDS)."),
     "time": ("blank-pages.pdf", {"max_pdf_pages": 5000, "parse_timeout_seconds": 4},
              "Đọc tệp mất hơn 4 giây, vượt giới hạn (CCHC_PARSE_TIMEOUT_SECONDS)."),
