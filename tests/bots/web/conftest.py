@@ -125,6 +125,14 @@ def serve_in_thread(app: FastAPI, **options: object) -> _ThreadedServer:
 
 
 # -- the browser --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def server(built_settings, index, assistant, tmp_path_factory):
+    """One real server per browser module (its URL), with a limit no test run reaches."""
+    settings = built_settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("web"), "rate_limit": "10000/minute"})
+    with serve_in_thread(create_app(settings, index=index, assistant=assistant)) as running:
+        yield f"http://127.0.0.1:{running.port}"
+
+
 @pytest.fixture(scope="module")  # per module: Playwright's sync loop never outlives the browser tests
 def browser():
     if not CHROMIUM.exists():

@@ -11,8 +11,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from bots.web.app import create_app
-from tests.bots.web.conftest import ARTIFACTS, ROOT, serve_in_thread
+from tests.bots.web.conftest import ARTIFACTS, ROOT
 from tests.bots.web.pagehelpers import ask
 
 pytestmark = pytest.mark.slow
@@ -22,13 +21,10 @@ AXE = ROOT / ".cchc" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 PROFILE = {"agency": {"id": "so-noi-vu", "name": "Sở Nội vụ"}, "province": "Hà Tĩnh"}
 
 
-@pytest.fixture(scope="module")
-def server(built_settings, index, assistant, tmp_path_factory):
+@pytest.fixture(scope="module", autouse=True)
+def axe_installed():
     if not AXE.exists():
         pytest.fail("axe-core is missing: run scripts/install-browser.sh")
-    settings = built_settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("web"), "rate_limit": "10000/minute"})
-    with serve_in_thread(create_app(settings, index=index, assistant=assistant)) as running:
-        yield f"http://127.0.0.1:{running.port}"
 
 
 @pytest.fixture

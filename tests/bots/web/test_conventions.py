@@ -8,8 +8,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from bots.web.app import create_app
-from tests.bots.web.conftest import screenshot, serve_in_thread
+from tests.bots.web.conftest import screenshot
 from tests.bots.web.pagehelpers import ask
 
 pytestmark = pytest.mark.slow
@@ -18,13 +17,6 @@ LONG = "Sở Nội vụ tỉnh Hưng Yên phụ trách những việc gì?"
 QUARTER = "Sở Nội vụ tỉnh Hà Tĩnh chủ trì những việc gì trong quý IV?"
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def server(built_settings, index, assistant, tmp_path_factory):
-    settings = built_settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("web"), "rate_limit": "10000/minute"})
-    with serve_in_thread(create_app(settings, index=index, assistant=assistant)) as running:
-        yield f"http://127.0.0.1:{running.port}"
 
 
 @pytest.fixture

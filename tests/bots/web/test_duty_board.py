@@ -12,21 +12,13 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from bots.web.app import create_app
-from tests.bots.web.conftest import screenshot, serve_in_thread
+from tests.bots.web.conftest import screenshot
 
 pytestmark = pytest.mark.slow
 TODAY = dt.date(2022, 11, 1)
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 PROFILE = {"agency": {"id": "so-noi-vu", "name": "Sở Nội vụ"}, "province": "Hà Tĩnh"}
-
-
-@pytest.fixture(scope="module")
-def server(built_settings, index, assistant, tmp_path_factory):
-    settings = built_settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("web"), "rate_limit": "10000/minute"})
-    with serve_in_thread(create_app(settings, index=index, assistant=assistant)) as running:
-        yield f"http://127.0.0.1:{running.port}"
 
 
 def duties_of(server, today: dt.date) -> dict[str, list[dict]]:

@@ -8,19 +8,9 @@ import zlib
 import httpx
 import pytest
 
-from bots.web.app import create_app
-from tests.bots.web.conftest import serve_in_thread
-
 pytestmark = pytest.mark.slow
 LONG = "Sở Nội vụ tỉnh Hưng Yên phụ trách những việc gì?"  # 57 tasks
 GZIP = {"Accept-Encoding": "gzip"}
-
-
-@pytest.fixture(scope="module")
-def server(built_settings, index, assistant, tmp_path_factory):
-    settings = built_settings.model_copy(update={"data_dir": tmp_path_factory.mktemp("web"), "rate_limit": "10000/minute"})
-    with serve_in_thread(create_app(settings, index=index, assistant=assistant)) as running:
-        yield f"http://127.0.0.1:{running.port}"
 
 
 @pytest.mark.parametrize("path", ["/", "/bang-viec", "/static/chat.js", "/static/style.css", "/api/agency-choices"])
