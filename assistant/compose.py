@@ -25,6 +25,9 @@ CAVEAT_NOTE = ("không dòng nào khớp hẳn với mọi ý của câu hỏi; 
                "hãy đối chiếu với dòng được trích.")
 # A hit is shown beside the best one when its fused score is at least this share of the best's.
 SHOWN_SCORE_SHARE = 0.5
+# A lookup's second row this close to the first is a near tie: which of the two is meant, the
+# retrieval cannot tell, so both are shown (the official picks; missing the right row costs more).
+CLOSE_CALL_SHARE = 0.975
 
 
 _COMMON_TERMS = set(tokens("của các và cho là trong tỉnh kế hoạch năm được có những gì nào ai"))
@@ -316,6 +319,11 @@ class DeterministicGenerator:
             for hit in others:
                 row = self.records[hit.id]
                 yield f"- {describe_row(row, with_lead=True)}", [hit.id]
+        close = [h for h in hits[1:2] if h.score >= hits[0].score * CLOSE_CALL_SHARE and h not in others
+                 and isinstance(self.records[h.id], RowRecord)]
+        for hit in close:
+            row = self.records[hit.id]
+            yield f"Dòng gần nghĩa, nên xem cùng: «{_short(_work(row), 200)}»: {row_facts(row, query.fields)} [{row.label}]", [hit.id]
 
     # -- counts, sums, what is held ----------------------------------------------------------
     def _count(self, query: Query, retrieval: Retrieval) -> Iterator[tuple[str, list[str]]]:

@@ -1,0 +1,36 @@
+"""A lookup whose two best rows are a near tie shows both: retrieval cannot tell which one the
+official means, and an answer that hides the right row costs more than one extra line."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.compose import CLOSE_CALL_SHARE, DeterministicGenerator
+from assistant.contract import Intent, Query
+from assistant.retrieval import Hit, Retrieval
+from indexer.records import RowRecord
+
+
+def _two_tasks(index) -> tuple[RowRecord, RowRecord]:
+    rows = [r for r in index.rows if r.document == "hungyen2022" and r.lead]
+    first = rows[0]
+    second = next(r for r in rows[1:] if (r.activity or r.task) != (first.activity or first.task))
+    return first, second
+
+
+def _answer(index, second_share: float) -> list[str]:
+    first, second = _two_tasks(index)
+    generator = DeterministicGenerator(index.records, list(index.plans.values()))
+    query = Query(question="việc này do ai chủ trì?", today=dt.date(2022, 6, 1), intent=Intent.LOOKUP)
+    retrieval = Retrieval(intent=Intent.LOOKUP, hits=[Hit(id=first.id, score=0.1), Hit(id=second.id, score=0.1 * second_share)])
+    return generator.generate(query, retrieval).cited
+
+
+def test_a_near_tie_cites_both_rows(index):
+    first, second = _two_tasks(index)
+    assert _answer(index, CLOSE_CALL_SHARE + 0.01) == [first.id, second.id]
+
+
+def test_a_clear_winner_is_answered_alone(index):
+    first, _ = _two_tasks(index)
+    assert _answer(index, CLOSE_CALL_SHARE - 0.1) == [first.id]
