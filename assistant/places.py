@@ -11,12 +11,16 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 
+from assistant.reading import document_spans
 from indexer.vntext import fold
 
 
 def _data(name: str) -> str:
     return resources.files("assistant").joinpath(f"data/{name}").read_text(encoding="utf-8")
 
+
+# Closed class: the prepositions that put a place after them («ở», «tại», «của», «thuộc», «tỉnh»).
+_PLACE_PREPOSITION = re.compile(r"\b(?:o|tai|cua|thuoc|tinh)\s*$")
 
 _CITIES = {"Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Huế"}
 
@@ -117,17 +121,23 @@ class PlaceReader:
             places.unknown = name
 
     def _abbreviation(self, places: Places, text: str, agency_ends: list[int]) -> None:
+        """A province's initials («HT», «hy») read as the province where nothing else claims them:
+        written in capitals, typed right after an agency («snv hy»), opening the question, or after a
+        preposition of place («ở ST»). Followed by a number they name a document («NĐ 61», «KH 196»);
+        the plan itself («KH CCHC», «KH số …») was claimed as a document before (assistant.reading)."""
+        folded = fold(text)
+        reserved = [m.span() for m in document_spans(folded)]
         for match in re.finditer(r"(?<![\w/&-])([A-Za-zĐđ]{2})(?![\w/&-])", text):
             typed = match.group(1)
             province = self._abbrev.get(typed.upper().replace("đ", "Đ"))
-            if province is None:
+            if province is None or any(s <= match.start() < e for s, e in reserved):
                 continue
-            rest = text[match.end():].lstrip()
-            after = fold(rest).split()
-            capital = typed.isupper()
-            clear = not rest or not rest[0].isalnum() or after[0] in {"co", "chu", "phoi", "phai", "lam", "duoc", "thi", "quy", "nam", "trong", "can", "nhung", "cac", "ve"}
+            if re.match(r"\s*(?:so\s*)?\d", folded[match.end():]):
+                continue
             behind_agency = any(0 <= match.start() - end <= 2 for end in agency_ends)
-            if (capital and clear) or behind_agency:
+            opening = not folded[: match.start()].strip(" ,.:;!?-")
+            placed = bool(_PLACE_PREPOSITION.search(folded[: match.start()]))
+            if typed.isupper() or behind_agency or opening or placed:
                 places.held.append(province)
                 places.spans.append(match.span())
                 return

@@ -33,6 +33,11 @@ _DOCUMENT = re.compile(r"\bphu luc\b|\b(?:kh|ke hoach)(?=\s*(?:$|[?.,;:!]|cchc|c
                        r"(?:\s+(?:so\s+)?\d+(?:/[\w-]+)*)?")
 
 
+def document_spans(folded: str) -> list[re.Match[str]]:
+    """Where the question names the plan itself («KH CCHC», «kế hoạch số 7860», «phụ lục»)."""
+    return list(_DOCUMENT.finditer(folded))
+
+
 @dataclass(frozen=True)
 class QuestionReading:
     text: str
@@ -69,7 +74,7 @@ def grammar_claims(folded: str) -> list[Claim]:
     """Periods, sections and documents, found in the folded question (same offsets as the question)."""
     claims: list[Claim] = [(s, e, SpanRole.PERIOD, "") for s, e in period_spans(folded)]
     claims += [(m.start(), m.end(), SpanRole.SECTION, "") for m in _SECTION.finditer(folded)]
-    claims += [(m.start(), m.end(), SpanRole.DOCUMENT, "") for m in _DOCUMENT.finditer(folded)]
+    claims += [(m.start(), m.end(), SpanRole.DOCUMENT, "") for m in document_spans(folded)]
     return claims
 
 

@@ -79,6 +79,14 @@ CASES = [
     ("Ai chủ trì áp dụng ISO 9001:2015 ở Nam Định?", D(2022, 1, 1), dict(intent=Intent.LOOKUP, year=None)),
     ("Sở Nội vụ Hà Tĩnh có việc gì quý 1 năm 2022 (cả chủ trì lẫn phối hợp)?", D(2022, 1, 1),
      dict(agency="so-noi-vu", role=Role.ANY, quarters=[20221])),
+    # A province's initials: in capitals, opening the question, or after a preposition of place;
+    # a document number after them or the plan's own «KH CCHC» makes them something else.
+    ("ST giao ai tuyển dụng công chức?", D(2022, 1, 1), dict(provinces=["Sóc Trăng"])),
+    ("nd nang cap cong dich vu cong thi ai chu tri", D(2022, 1, 1), dict(provinces=["Nam Định"])),
+    ("việc rà soát thủ tục ở ht ai làm?", D(2022, 1, 1), dict(provinces=["Hà Tĩnh"])),
+    ("Ai chủ trì triển khai NĐ 61/2018/NĐ-CP?", D(2022, 1, 1), dict(provinces=[])),
+    ("KH CCHC năm 2022 giao Sở Tư pháp Nam Định việc gì?", D(2022, 1, 1), dict(provinces=["Nam Định"])),
+    ("việc số hóa hồ sơ của sở nội vụ nd ra sao", D(2022, 1, 1), dict(provinces=["Nam Định"])),
 ]
 
 
