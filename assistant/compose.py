@@ -12,6 +12,7 @@ from assistant.answerability import Decision
 from assistant.blocks import listing_heading, overview_question
 from assistant.contract import Intent, Query
 from assistant.facts import expand_for_search, fact_sentences
+from assistant.figures import describe, extreme, superlative
 from assistant.retrieval import Hit, Retrieval
 from indexer.records import PlanDocument, ProseSection, RowRecord
 from indexer.store import Record
@@ -384,6 +385,7 @@ class DeterministicGenerator:
             return
         query_terms = set(tokens(expand_for_search(query.question))) - _COMMON_TERMS
         pinned = [h for h in hits if h.pinned]
+        asked = superlative(query.question)
         for hit in pinned or hits[:3]:
             record = self.records[hit.id]
             if isinstance(record, RowRecord):
@@ -397,6 +399,9 @@ class DeterministicGenerator:
                 if stated:
                     yield f"- {' … '.join(_short(x, 400) for x in stated)} [{record.label}]", [hit.id]
                     continue
+            if asked and (statement := extreme(record.text, asked)):  # «which field scored lowest»: the item and its figure
+                yield f"- {describe(statement)} [{record.label}]", [hit.id]
+                continue
             wants_figure = bool(_ASKS_FIGURE.search(fold(query.question)))
             yield f"- {self._best_sentences(record, query_terms, wants_figure)} [{record.label}]", [hit.id]
 
