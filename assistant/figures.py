@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from enum import Enum
 
 from pydantic import BaseModel
 
-from indexer.vntext import fold
+from indexer.vntext import fold, nfc
 
 
 class Direction(str, Enum):
@@ -63,7 +64,7 @@ _TEXT_WINDOW = 3
 _QUESTION_BEFORE, _QUESTION_AFTER = 5, 3
 
 
-def _alternatives(words, folded: bool) -> str:
+def _alternatives(words: Iterable[str], folded: bool) -> str:
     forms = {fold(w) if folded else w for w in words}
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(forms, key=len, reverse=True))
 
@@ -96,22 +97,29 @@ def _measure_near(words: list[str], verbs: dict[str, Measure]) -> Measure | None
     return found[-1] if found else None
 
 
+_ADJECTIVES_FOLDED = {fold(word): direction for word, direction in _ADJECTIVES.items()}
+_CHANGES = {word: measure for word, measure in _VERBS.items() if measure is not Measure.LEVEL}
+_CHANGES_FOLDED = {fold(word): measure for word, measure in _CHANGES.items()}
+
+
+def _folded(text: str) -> str:
+    # Folded with the same offsets as the text (one character for one), so matches slice what was typed.
+    return "".join(low if len(low := fold(ch)) == 1 else ch for ch in text)
+
+
 def superlative(question: str) -> Superlative | None:
     """The superlative a question asks, accents or not: «lĩnh vực nào tăng điểm nhiều nhất» is the
     largest increase; «thấp nhất» alone is the lowest level."""
-    folded = fold(question)
+    question = nfc(question)
+    folded = _folded(question)
     match = _QUESTION_SUPERLATIVE.search(folded)
     if match is None:
         return None
-    verbs = {fold(word): measure for word, measure in _VERBS.items() if measure is not Measure.LEVEL}
     before = _WORD.findall(folded[: match.start()])[-_QUESTION_BEFORE:]
     after = _WORD.findall(folded[match.end():])[:_QUESTION_AFTER]
-    measure = _measure_near(before, verbs) or _measure_near(after, verbs) or Measure.LEVEL
+    measure = _measure_near(before, _CHANGES_FOLDED) or _measure_near(after, _CHANGES_FOLDED) or Measure.LEVEL
     return Superlative(direction=_ADJECTIVES_FOLDED[match.group(1)], measure=measure,
                        phrase=question[match.start(): match.end()])
-
-
-_ADJECTIVES_FOLDED = {fold(word): direction for word, direction in _ADJECTIVES.items()}
 
 
 # -- reading the text ---------------------------------------------------------------------------
@@ -179,16 +187,17 @@ def _clean_edges(text: str) -> str:
 
 
 def _statement(sentence: str, label: str, figure: re.Match[str] | None, anchor: int, stated: bool) -> Statement:
-    printed = sentence[figure.start("number"): figure.end("unit") if figure.group("unit") else figure.end("number")] if figure else None
-    return Statement(label=label, figure=printed, verb=sentence[figure.start("verb"): figure.end("verb")] if figure else None,
-                     sentence=sentence, excerpt=_excerpt(sentence, figure.start() if figure else anchor), stated=stated)
+    if figure is None:
+        return Statement(label=label, sentence=sentence, excerpt=_excerpt(sentence, anchor), stated=stated)
+    end = figure.end("unit") if figure.group("unit") else figure.end("number")
+    return Statement(label=label, figure=sentence[figure.start("number"): end], verb=sentence[figure.start("verb"): figure.end("verb")],
+                     sentence=sentence, excerpt=_excerpt(sentence, figure.start()), stated=stated)
 
 
 # -- a superlative the text states ----------------------------------------------------------------
 def _stated_measure(lowered: str, at: int) -> Measure:
     before = _WORD.findall(lowered[:at])[-_TEXT_WINDOW:]
-    changes = {word: measure for word, measure in _VERBS.items() if measure is not Measure.LEVEL}
-    return _measure_near(before, changes) or Measure.LEVEL
+    return _measure_near(before, _CHANGES) or Measure.LEVEL
 
 
 def _stated_label(sentence: str, piece: tuple[int, int], at: tuple[int, int]) -> str:
