@@ -10,6 +10,7 @@ import difflib
 import re
 
 from assistant.context import leans_on_previous
+from assistant.facts import outranks_agency
 from assistant.answerability import WordWeights
 from assistant.contract import AgencyMention, Intent, PeriodKindAsked, Query, Role, SpanRole
 from assistant.periods import parse_asked_period, year_period
@@ -326,7 +327,7 @@ class QuestionParser:
             return Intent.LOOKUP, "field + topic"
         if reading.has("field", "all") and len(topic) >= 2:
             return Intent.LOOKUP, "details of a task"
-        if reading.has("asks", "members") or reading.has("fact"):
+        if reading.has("asks", "members") or reading.has("fact") or outranks_agency(query.question):
             return Intent.SEARCH, "fact or members in the plan text"
         collective = query.agency is not None and self.agencies.get(query.agency.id).collective
         # An agency named with no listing word and no period is a listing only when nothing else in the

@@ -111,3 +111,22 @@ def test_the_documents_a_plan_is_based_on_come_from_its_preamble(assistant):
     answer = assistant.ask("Kế hoạch CCHC năm 2022 của Hưng Yên được xây dựng dựa trên những văn bản nào?", today=D(2022, 6, 1))
     assert answer.found
     assert "Căn cứ Kế hoạch số 184/KH-UBND" in answer.answer
+
+
+@pytest.mark.parametrize("question, number", [
+    ("Kế hoạch CCHC 2022 của Hưng Yên triển khai nghị quyết nào của Chính phủ, số mấy?", "76/NQ-CP"),
+    ("Kế hoạch Khánh Hòa được lập theo quyết định nào của Bộ Nội vụ?", "352/QĐ-BNV"),
+])
+def test_a_document_the_plan_cites_is_named_with_its_number_even_with_an_agency(assistant, question, number):
+    """Asked by its kind («nghị quyết nào»), a cited document comes with its number and date, and an
+    agency in the question («của Bộ Nội vụ») does not turn it into a listing of that agency's tasks."""
+    answer = assistant.ask(question, today=D(2022, 6, 1))
+    assert number in answer.answer
+    assert answer.citations and all(c.row == "" for c in answer.citations)  # plan text, not task rows
+
+
+def test_what_an_agency_reports_and_to_whom_is_the_reporting_duty(assistant):
+    answer = assistant.ask("Sở Nội vụ Khánh Hòa phải báo cáo kết quả lên đâu?", today=D(2022, 6, 1))
+    assert "gửi Sở Nội vụ để tổng hợp, báo cáo UBND tỉnh" in answer.answer
+    plain = assistant.ask("Theo kế hoạch, Sở Nội vụ Hưng Yên phải làm những việc gì?", today=D(2022, 6, 1))
+    assert plain.query.intent.value == "listing"
