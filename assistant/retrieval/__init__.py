@@ -1,0 +1,80 @@
+"""Retrieval, in two rooms: exact listing filters (`listings`: every matching row, no top-k, for
+listings, counts and sums) and hybrid lexical + dense search (`hybrid`: lookups and prose facts).
+`PlanSearch` chooses the plans in scope and, by intent, the room that answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant.contract import Intent, Query
+from assistant.retrieval.hybrid import LEXICAL_WEIGHT, RRF_K, HybridSearch, fuse_ranks
+from assistant.retrieval.keys import coverage, keys_by_record, record_keys, topic_units, word_weights
+from assistant.retrieval.listings import MAX_LISTING_PROVINCES, MIN_TOPIC_COVERAGE, Listings
+from assistant.retrieval.results import Hit, PlanListing, Retrieval, RowGroup
+from indexer.agencies import AgencyTable
+from indexer.records import PlanDocument
+from indexer.store import Index, Record
+
+__all__ = [
+    "LEXICAL_WEIGHT", "MAX_LISTING_PROVINCES", "MIN_TOPIC_COVERAGE", "RRF_K", "Hit", "PlanListing", "PlanSearch",
+    "Retrieval", "RowGroup", "coverage", "fuse_ranks", "record_keys", "topic_units",
+]
+
+
+def _nothing(query: Query) -> Retrieval:
+    """Declines and questions about the assistant itself need no rows."""
+    return Retrieval(intent=query.intent)
+
+
+class PlanSearch:
+    """Search over one index snapshot."""
+
+    def __init__(self, index: Index, agencies: AgencyTable, lexical_weight: float = LEXICAL_WEIGHT,
+                 max_listing_provinces: int = MAX_LISTING_PROVINCES):
+        self.hybrid = HybridSearch(index, lexical_weight)
+        self.listings = Listings(index, agencies, max_listing_provinces)
+        self.index = index
+        self.agencies = agencies
+        self.plans = list(index.plans.values())
+        # Words and word pairs of each record: where a question's own words are looked for.
+        self._record_keys = keys_by_record(index.records.values())
+        self.weights = word_weights(index.records.values())
+        self._rooms: dict[Intent, Callable[[Query], Retrieval]] = {
+            Intent.DECLINE: _nothing,
+            Intent.META: _nothing,
+            Intent.LISTING: self.listing,
+            Intent.COUNT: self.listing,
+            Intent.SUM: self.total,
+            Intent.LOOKUP: self.lookup,
+            Intent.SEARCH: self.lookup,
+        }
+
+    def retrieve(self, query: Query) -> Retrieval:
+        return self._rooms[query.intent](query)
+
+    def plans_for(self, query: Query) -> list[PlanDocument]:
+        # A replaced plan is history: its successor answers (and compose says so).
+        plans = [p for p in self.plans if p.current and (not query.provinces or p.province in query.provinces)]
+        if query.year and not query.period:
+            plans = [p for p in plans if p.year == query.year] or plans
+        return plans
+
+    def listing(self, query: Query) -> Retrieval:
+        return self.listings.listing(query, self.plans_for(query))
+
+    def total(self, query: Query) -> Retrieval:
+        return self.listings.total(query, self.plans_for(query))
+
+    def lookup(self, query: Query) -> Retrieval:
+        return self.hybrid.lookup(query, self.plans_for(query))
+
+    def search(self, text: str, plans: list[PlanDocument], kinds: tuple[str, ...] = ("row", "prose"),
+               k: int = 8, allowed: set[str] | None = None) -> list[Hit]:
+        return self.hybrid.search(text, plans, kinds, k, allowed)
+
+    def keys_of(self, record_id: str) -> set[str]:
+        """Words and word pairs of a record, accented and folded (what a question's words are found in)."""
+        return self._record_keys.get(record_id, set())
+
+    def record(self, record_id: str) -> Record:
+        return self.index.get(record_id)
