@@ -31,6 +31,9 @@ _INJECTION = re.compile(
 # Control, zero-width and bidi characters: invisible, and able to break storage or rendering.
 # A year on its own, not one inside a document number ("22/2021/QĐ-TTg", "ISO 9001:2015").
 _ASKED_YEAR = re.compile(r"(?<![/:.\-\d])\b(20\d\d)\b(?![/:\-]\w)")
+# «kế hoạch (CCHC) năm 2023», «KH 2021»: a year that names the plan. A year further off qualifies
+# something else («PAR INDEX 2021», «so với năm 2020») and is no reason to decline.
+_PLAN_YEAR = re.compile(r"\b(?:ke hoach|kh)\b(?:\s+(?!20\d\d\b)[a-z&]+){0,3}\s+(?:nam\s+)?20\d\d\b")
 _RELATIVE_YEAR = {"nam nay": 0, "nam ngoai": -1, "nam truoc": -1, "nam sau": 1, "nam toi": 1}
 # "Sở Du lịch" that the alias table does not know: a capital after the accented "Sở" (unaccented
 # "so" is also "số", and "sở thú" is a zoo).
@@ -296,7 +299,7 @@ class QuestionParser:
         lists = reading.has("asks", "list")
         # A year written out with no plan is out of scope; a relative period ("quý này") falls back
         # to the nearest plan instead, labelled as such.
-        about_plan_year = bool(query.agency or lists or re.search(r"ke hoach\D*\b20\d\d\b", folded))
+        about_plan_year = bool(query.agency or lists or _PLAN_YEAR.search(folded))
         if query.year and explicit_year and about_plan_year and query.year not in {p.year for p in plans}:
             query.decline_reason = "year"
             return Intent.DECLINE, f"no plan for {query.year}"

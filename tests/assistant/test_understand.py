@@ -67,6 +67,10 @@ CASES = [
     ("Kế hoạch CCHC của Hà Nội năm 2022 giao gì cho Sở Nội vụ?", D(2022, 1, 1), dict(intent=Intent.DECLINE, decline="province")),
     ("Đà Nẵng có kế hoạch cải cách hành chính không?", D(2022, 1, 1), dict(intent=Intent.DECLINE, decline="province")),
     ("Kế hoạch CCHC năm 2019 của Hà Tĩnh có gì?", D(2022, 1, 1), dict(intent=Intent.DECLINE, decline="year")),
+    ("KH 2021 của Hưng Yên có gì?", D(2022, 1, 1), dict(intent=Intent.DECLINE, decline="year")),
+    # A year that qualifies an index or a comparison is what the question is about, not the plan's year.
+    ("Theo kế hoạch của Khánh Hòa, chỉ số SIPAS 2021 có yếu tố nào bị chấm kém nhất?", D(2022, 1, 1),
+     dict(intent=Intent.SEARCH, provinces=["Khánh Hòa"])),
     # Off-topic is not decided from words by the parser: the evidence after retrieval declines it
     # (assistant/assess.py; tests/assistant/test_answers.py::test_out_of_scope_is_declined_plainly…).
     ("Hôm nay trời có mưa không?", D(2022, 1, 1), dict(intent=Intent.SEARCH)),
