@@ -239,6 +239,7 @@ class ConversationContext:
         self._record_province = record_province
         self._agency_spans = agency_spans
         # Rows per plan for each agency named on them, to know which provinces' plans name it.
+        self._row_ids = {row.id for row in rows}
         self._plans_of: dict[str, Counter[str]] = {}
         for row in rows:
             for agency in {a.id for a in [*row.lead, *row.coordinating]}:
@@ -315,8 +316,10 @@ class ConversationContext:
             # «việc đó» after a list of tasks could be any of them: ask which
             choices = [_replaced(query.question, reference.span, f"việc thứ {n}") for n in range(1, min(len(items), 5) + 1)]
             return clarify(query, ClarifyKind.WHICH_ITEM, _which_item(len(items)), choices)
-        else:  # after a search or a prose fact, «việc đó» is what was discussed: the parser's own reading
-            return query
+        else:  # after a search, «việc đó» is the task the answer led with; after a prose fact, the parser's reading
+            chosen = next((i for i in items if i in self._row_ids), None)
+            if chosen is None:
+                return query
         return self._focus(query, chosen)
 
     def _focus(self, query: Query, record_id: str) -> Query:

@@ -171,3 +171,14 @@ def test_that_after_a_lookup_is_the_row_just_answered(assistant) -> None:
     answer = assistant.ask("việc đó hạn khi nào?", today=TODAY, session=conversation)
     assert answer.query.clarify is None and answer.query.focus == lookup.citations[0].id
     assert answer.citations and answer.citations[0].id == lookup.citations[0].id
+
+
+def test_that_after_a_search_is_the_task_the_answer_led_with(assistant) -> None:
+    conversation = session()
+    search = assistant.ask("Ở Nam Định, ai lo tổ chức điều tra đo lường sự hài lòng của người dân?", today=TODAY,
+                           session=conversation)
+    assert search.query.intent is Intent.SEARCH and len(search.citations) > 1
+    answer = assistant.ask("việc đó khi nào phải xong, ai phối hợp?", today=TODAY, session=conversation)
+    assert answer.query.clarify is None and answer.query.focus == search.citations[0].id
+    assert answer.query.rule == "reference to an item of the last answer"  # not a new search that may land elsewhere
+    assert answer.citations[0].id == search.citations[0].id and "phối hợp:" in answer.answer
