@@ -43,7 +43,9 @@ _NOT_IN_NAME = set("phu trach chu tri co lam gi nhung duoc giao phai thi o tai t
 _QUOTES_CELL = re.compile(r"\bghi\b|\bin la\b|\bco moc\b|[«\"“]")
 # How many tasks: «bao nhiêu/mấy» and the words plans head their task columns with.
 _COUNTS = re.compile(r"\b(?:bao nhieu|may|tong so|so luong|tong cong)\s+(?:cac\s+)?(?:nhiem vu|viec|dau viec|hoat dong|noi dung|cong viec)\b")
-_COMPARES = re.compile(r"\b(?:nhieu hon|it hon|nhieu nhat|it nhat|so sanh|so voi|hay la|hay)\b")
+# Comparative grammar (a closed class): «nhiều … hơn», «… hơn?», «nhiều nhất», «so với», «tỉnh nào», «hay».
+_COMPARES = re.compile(r"\b(?:nhieu|it)\b(?:\s+\S+){0,4}?\s+hon\b|\bhon\b\W*$|\b(?:nhieu nhat|it nhat|so sanh|so voi"
+                       r"|chenh lech|hay la|hay|(?:tinh|noi|ben|dia phuong|phia) nao)\b")
 # «… có phải chủ trì … không?», «… có tham gia … không?», «… phải không?»: a question answered yes or no.
 _YES_NO = re.compile(r"\bco (?:phai|duoc|tham gia|chu tri|phoi hop|nhiem vu|phu trach|lam|dung)\b.*\bkhong\b|\b(?:phai|dung) khong\b")
 _CLAUSE_END = re.compile(r"[.?!;:,]\s")
