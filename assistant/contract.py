@@ -129,6 +129,8 @@ class Query(BaseModel):
     appendix_only: bool = Field(False, description="«trong phụ lục»: the task table only, not duties written in the plan's prose")
     topic: str = ""
     topic_terms: list[str] = Field(default_factory=list, description="folded words of what is asked about")
+    listing_topic: list[str] = Field(default_factory=list, description="a listing's own topic («… những việc gì về "
+                                     "chuyển đổi số»): only the rows covering it are listed, if any do")
     notes: list[str] = Field(default_factory=list, description="what the answer must tell first (merged provinces, districts)")
     rule: str = Field("", description="the rule that decided the intent, to explain a wrong reading")
     decline_reason: str | None = None

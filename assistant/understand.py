@@ -97,6 +97,26 @@ def _agency_clause(query: Query) -> list[str]:
     return [s.text.lower() for s in spans if s.role is SpanRole.UNCLAIMED and start <= s.start < end]
 
 
+# Closed class: what introduces the topic of a listing («những việc gì về …», «liên quan đến …», «lĩnh vực …»).
+_FINAL_PARTICLE = re.compile(r"khong|chua|ko|k|a|vay|nhi|nhe|the|ha|hong")  # closed class: sentence-final particles
+_TOPIC_MARKER = re.compile(r"\b(?:ve|lien quan (?:den|toi)|(?:trong|thuoc) linh vuc|linh vuc|mang)$")
+
+
+def _listing_topic(query: Query) -> list[str]:
+    """The words right after a topic marker («về chuyển đổi số», «liên quan đến cải cách công vụ»), up to
+    the first word read as something else: what a listing is narrowed to. Domain words count here."""
+    spans, words = query.reading, []
+    for i, span in enumerate(spans):
+        topical = span.role is SpanRole.UNCLAIMED or (span.role is SpanRole.FUNCTION and span.value == "domain")
+        if words and not topical:
+            break
+        if words or (topical and i and _TOPIC_MARKER.search(fold(" ".join(s.text for s in spans[max(0, i - 3):i])))):
+            words.append(span.text)
+    while words and _FINAL_PARTICLE.fullmatch(fold(words[-1])):
+        words.pop()
+    return words if any(s.role is SpanRole.UNCLAIMED and s.text in words for s in spans) else []
+
+
 def normalise_question(question: str, max_chars: int) -> str:
     """NFC, invisible characters removed, whitespace collapsed; empty or over-long questions are refused."""
     text = squash(clean_text(question or ""))
@@ -334,6 +354,10 @@ class QuestionParser:
             return Intent.LOOKUP, "details of a task"
         if reading.has("asks", "members") or reading.has("fact") or outranks_agency(query.question):
             return Intent.SEARCH, "fact or members in the plan text"
+        scoped = query.agency or query.provinces or query.period or query.period_kind
+        if lists and scoped and (narrowed := _listing_topic(query)):
+            query.listing_topic = narrowed
+            return Intent.LISTING, "listing narrowed to a topic"
         collective = query.agency is not None and self.agencies.get(query.agency.id).collective
         # An agency named with no listing word and no period is a listing only when nothing else in the
         # question carries weight: «Sở Y tế có bao nhiêu bác sĩ» is about doctors, not the agency's tasks.

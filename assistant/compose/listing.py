@@ -14,7 +14,7 @@ from assistant.retrieval import PlanListing, Retrieval, RowGroup
 from indexer.records import ProseSection
 
 # Groups whose rows are not all led by the agency asked: each item names who leads it.
-_GROUPS_NAMING_LEAD = ("coordinating", "due", "all", "kind")
+_GROUPS_NAMING_LEAD = ("coordinating", "due", "all", "kind", "topic")
 
 
 def compose_listing(query: Query, retrieval: Retrieval, sources: Sources) -> Iterator[Chunk]:

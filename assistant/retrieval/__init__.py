@@ -60,7 +60,14 @@ class PlanSearch:
         return plans
 
     def listing(self, query: Query) -> Retrieval:
-        return self.listings.listing(query, self.plans_for(query))
+        found = self.listings.listing(query, self.plans_for(query))
+        if query.listing_topic and not found.ids and not (query.agency or query.period or query.period_kind):
+            # No row of the province says the topic in its own words: hybrid search looks for it by
+            # meaning, and the answerability check decides whether the plans cover it at all.
+            query.intent, query.listing_topic = Intent.SEARCH, []
+            query.rule += "; no row names the topic, searched instead"
+            return self.lookup(query)
+        return found
 
     def total(self, query: Query) -> Retrieval:
         return self.listings.total(query, self.plans_for(query))

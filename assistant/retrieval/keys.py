@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from assistant.answerability import WordWeights
 from indexer.records import RowRecord
 from indexer.store import Record
-from indexer.vntext import fold, tokens
+from indexer.vntext import ABBREVIATIONS, fold, tokens
 
 _WORDS = re.compile(r"\w+")
 
 
-def _title_and_text(record: Record) -> str:
+def title_and_text(record: Record) -> str:
     if isinstance(record, RowRecord):
         return f"{record.section} {record.text}"
     return f"{record.heading} {record.text}"
@@ -40,12 +40,12 @@ def record_keys(text: str) -> set[str]:
 
 def keys_by_record(records: Iterable[Record]) -> dict[str, set[str]]:
     """Each record's keys, from its section title (or heading) and text."""
-    return {record.id: record_keys(_title_and_text(record)) for record in records}
+    return {record.id: record_keys(title_and_text(record)) for record in records}
 
 
 def word_weights(records: Iterable[Record]) -> WordWeights:
     """How informative each folded word is across the records (rare words weigh more)."""
-    texts = [[fold(w) for w in _WORDS.findall(_title_and_text(r).lower())] for r in records]
+    texts = [[fold(w) for w in _WORDS.findall(title_and_text(r).lower())] for r in records]
     return WordWeights.build([set(words) for words in texts])
 
 
@@ -64,3 +64,14 @@ def coverage(words: list[str], pairs: list[str], keys: set[str]) -> float:
     if not pairs:
         return word_share
     return (word_share + sum(p in keys for p in pairs) / len(pairs)) / 2
+
+
+def phrase_coverage(topic: list[str], keys: set[str]) -> float:
+    """Share of a listing topic's adjacent word pairs a record holds, abbreviations spelled out
+    («cải cách TTHC» is the pairs of «cải cách thủ tục hành chính»): the topic read as a phrase, so
+    a record holding its words apart («cải cách … công văn … nhiệm vụ») does not count."""
+    words: list[str] = []
+    for word in topic:
+        words += ABBREVIATIONS[fold(word)].split() if fold(word) in ABBREVIATIONS else [word.lower()]
+    units = [_key(a, b) for a, b in zip(words, words[1:])] or [_key(w) for w in words]
+    return sum(unit in keys or f"~{unit}" in keys for unit in units) / len(units)

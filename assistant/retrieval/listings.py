@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.contract import AgencyMention, AskedPeriod, Intent, PeriodKindAsked, Query, Role
 from assistant.periods import move_period_to_year
-from assistant.retrieval.keys import coverage, record_keys, topic_units
+from assistant.retrieval.keys import coverage, phrase_coverage, record_keys, title_and_text, topic_units
 from assistant.retrieval.results import PlanListing, Retrieval, RowGroup
 from assistant.retrieval.where import all_of, any_of
 from indexer.agencies import AgencyTable
@@ -177,6 +177,8 @@ class Listings:
                     self._period_groups(query, plan, period, listing)
                 if query.section:
                     self._within_section(listing, query.section)
+                if query.listing_topic:
+                    self._about(listing, query.listing_topic, keep_rest=bool(agency or query.period or query.period_kind))
                 result.listings.append(listing)  # an empty one still says which plan was searched
         # Thousands of rows over the whole country help nobody: say where they are, ask which province.
         result.broad = (result.intent is Intent.LISTING and not query.provinces
@@ -211,6 +213,23 @@ class Listings:
         for group in listing.groups:
             group.ids = [i for i in group.ids if inside(i)]
         listing.groups = [g for g in listing.groups if g.ids]
+
+    def _about(self, listing: PlanListing, topic: list[str], keep_rest: bool) -> None:
+        """The rows whose section title or text covers the listing's topic come first, in a group of
+        their own. An agency's or a period's other rows stay below them (the listing stays complete:
+        a word match may miss a row about the topic); a listing scoped only by province keeps the
+        matches alone."""
+        def covers(record_id: str) -> bool:
+            return phrase_coverage(topic, record_keys(title_and_text(self.index.records[record_id]))) >= MIN_TOPIC_COVERAGE
+
+        matched = list(dict.fromkeys(i for g in listing.groups for i in g.ids if covers(i)))
+        about = f"«{' '.join(topic)}»"
+        if keep_rest and not matched and listing.groups:
+            listing.notes.append(f"Không nhiệm vụ nào ghi rõ về {about}; trên đây là mọi nhiệm vụ trong phạm vi hỏi.")
+            return
+        rest = [RowGroup(key=g.key, title=f"{g.title} — việc khác", ids=[i for i in g.ids if i not in matched])
+                for g in listing.groups] if keep_rest else []
+        listing.groups = [g for g in [RowGroup(key="topic", title=f"Về {about}", ids=matched), *rest] if g.ids]
 
     def _rows(self, where: dict[str, Any] | None) -> list[RowRecord]:
         rows = [self.index.records[i] for i in self.index.filter_ids(where)]

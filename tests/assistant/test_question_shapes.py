@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from assistant.contract import GroupBlock
 from indexer.records import PeriodKind
 from indexer.vntext import fold
 
@@ -135,3 +136,29 @@ def test_what_an_agency_reports_and_to_whom_is_the_reporting_duty(assistant):
     assert "gửi Sở Nội vụ để tổng hợp, báo cáo UBND tỉnh" in answer.answer
     plain = assistant.ask("Theo kế hoạch, Sở Nội vụ Hưng Yên phải làm những việc gì?", today=D(2022, 6, 1))
     assert plain.query.intent.value == "listing"
+
+
+def test_a_listing_about_a_topic_puts_the_rows_naming_it_first_and_stays_complete(assistant, index):
+    question = "Sở Nội vụ Hà Tĩnh chủ trì những việc gì về cải cách công vụ?"
+    answer = assistant.ask(question, today=D(2022, 6, 1))
+    whole = assistant.ask("Sở Nội vụ Hà Tĩnh chủ trì những việc gì?", today=D(2022, 6, 1))
+    assert set(cited(answer)) == set(cited(whole))  # a word match may miss a row about the topic: nothing is dropped
+    about = next(block for block in answer.blocks if isinstance(block, GroupBlock) and block.title == "Về «cải cách công vụ»")
+    assert answer.answer.index("Về «cải cách công vụ»") < answer.answer.index("việc khác")
+    for item in about.items:  # the topic's group holds rows that say it, as a phrase
+        row = index.records[item.id]
+        assert "công vụ" in f"{row.section} {row.text}".lower()
+
+
+def test_a_province_listing_about_a_topic_lists_only_the_rows_naming_it(assistant, index):
+    answer = assistant.ask("Hà Tĩnh có những việc gì về chuyển đổi số?", today=D(2022, 6, 1))
+    rows = [index.records[i] for i in cited(answer)]
+    assert rows and all(r.province == "Hà Tĩnh" for r in rows)
+    assert all("chuyển đổi" in f"{r.section} {r.text}".lower() for r in rows)
+    naming = {r.id for r in index.rows if r.document == "hatinh2022" and "chuyển đổi số" in r.text.lower()}
+    assert naming <= set(cited(answer))
+
+
+def test_a_topic_no_row_names_is_searched_and_declined_not_listed(assistant):
+    answer = assistant.ask("Nam Định có những nhiệm vụ nào về blockchain không?", today=D(2022, 6, 1))
+    assert not answer.citations and "blockchain" in answer.answer
