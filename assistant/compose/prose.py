@@ -34,7 +34,7 @@ def compose_prose(query: Query, retrieval: Retrieval, sources: Sources) -> Itera
     for hit in pinned or hits[:3]:
         record = sources.records[hit.id]
         if isinstance(record, RowRecord):
-            yield f"- {describe_row(record, with_lead=True)}", [hit.id]
+            yield f"- {describe_row(record, with_lead=True, asked=query.fields)}", [hit.id]
         else:
             yield f"- {_passage(query, hit, record, asked)} [{record.label}]", [hit.id]
 

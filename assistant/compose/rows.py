@@ -11,6 +11,7 @@ from indexer.vntext import fold
 
 _MAX_WORK = 220  # characters of task text shown per item; the citation holds the whole row
 _FIELD_ORDER = ("lead", "coordinating", "deadline", "product", "budget", "target")
+_BEYOND_A_LINE = ("coordinating", "budget", "target")  # fields a row's line in a list leaves out unless asked
 ROLE_WORDS = {"lead": " chủ trì", "coordinating": " phối hợp"}  # Query.role as it follows «nhiệm vụ»
 
 
@@ -29,13 +30,17 @@ def same_task(row: RowRecord, other: RowRecord) -> bool:
     return fold(work(row)) == fold(work(other)) or bool(row.task) and fold(row.task) == fold(other.task)
 
 
-def describe_row(row: RowRecord, with_lead: bool = False) -> str:
+def describe_row(row: RowRecord, with_lead: bool = False, asked: list[str] | None = None) -> str:
+    """A row's line in a list: its work, lead, product and deadline, and any other field the question
+    asked for («phối hợp với ai», «kinh phí»)."""
     parts = [short(work(row))]
     if with_lead and row.lead_text:
         parts.append(f"chủ trì: {short(row.lead_text, 120)}")
     if row.product:
         parts.append(f"sản phẩm: {short(row.product, 120)}")
     parts.append(f"thời hạn: {row.period.text or 'không ghi'}")
+    values = _field_values(row)
+    parts += [f"{values[f][0]}: {values[f][1]}" for f in asked or [] if f in _BEYOND_A_LINE and (f != "target" or row.target)]
     return "; ".join(parts) + f" [{row.label}]"
 
 
@@ -70,9 +75,9 @@ def budget_text(row: RowRecord) -> str:
     return text
 
 
-def row_facts(row: RowRecord, asked: list[str]) -> str:
-    """Every field of a row, the ones asked first: a lookup answer is never one field short."""
-    values = {
+def _field_values(row: RowRecord) -> dict[str, tuple[str, str]]:
+    """Each field of a row as (its Vietnamese name, its value as printed)."""
+    return {
         "lead": ("chủ trì", row.lead_text or "văn bản không ghi"),
         "coordinating": ("phối hợp", short(row.coordinating_text, 300) if row.coordinating_text else "văn bản không ghi"),
         "deadline": ("thời hạn", row.period.text or "văn bản không ghi"),
@@ -80,6 +85,11 @@ def row_facts(row: RowRecord, asked: list[str]) -> str:
         "budget": ("kinh phí", budget_text(row)),
         "target": ("mục tiêu, chỉ tiêu", short(row.target, 300)),
     }
+
+
+def row_facts(row: RowRecord, asked: list[str]) -> str:
+    """Every field of a row, the ones asked first: a lookup answer is never one field short."""
+    values = _field_values(row)
     order = [f for f in asked if f in values] + [f for f in _FIELD_ORDER if f not in asked]
     return "; ".join(f"{values[f][0]}: {values[f][1]}" for f in order if f != "target" or row.target)
 

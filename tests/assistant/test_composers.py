@@ -9,7 +9,7 @@ import pytest
 
 from assistant.compose import DeterministicGenerator
 from assistant.contract import Intent, Query
-from assistant.retrieval import Retrieval
+from assistant.retrieval import Hit, Retrieval
 
 
 @pytest.mark.parametrize("intent", list(Intent))
@@ -20,3 +20,16 @@ def test_every_intent_is_answered_even_with_nothing_retrieved(index, intent):
     draft = generator.generate(query, Retrieval(intent=intent))
     assert draft.cited == []
     assert plans[0].short_title in draft.text or plans[0].title in draft.text
+
+
+@pytest.mark.parametrize("fields, says", [(["lead", "coordinating"], "phối hợp: "), (["budget"], "kinh phí: "), ([], None)])
+def test_rows_in_a_search_answer_carry_the_fields_the_question_asked(index, fields, says):
+    """«… đơn vị nào làm, phối hợp với ai?» answered from search hits: each row shows who coordinates."""
+    row = next(r for r in index.rows if r.coordinating_text and r.budget)
+    generator = DeterministicGenerator(index.records, list(index.plans.values()))
+    query = Query(question="việc đó ai làm?", today=dt.date(2022, 6, 1), intent=Intent.SEARCH, fields=fields)
+    text = generator.generate(query, Retrieval(intent=Intent.SEARCH, hits=[Hit(id=row.id, score=0.1)])).text
+    if says:
+        assert says in text
+    else:
+        assert "phối hợp: " not in text and "kinh phí: " not in text
