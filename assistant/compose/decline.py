@@ -28,7 +28,8 @@ def _province(query: Query, held: str) -> str:
 
 
 def _year(query: Query, held: str) -> str:
-    return f"Hệ thống không có kế hoạch nào cho năm {query.year}. Các kế hoạch hiện có: {held}."
+    where = f" của {', '.join(query.provinces)}" if query.provinces else ""
+    return f"Hệ thống không có kế hoạch nào{where} cho năm {query.year}. Các kế hoạch hiện có: {held}."
 
 
 def _personal(query: Query, held: str) -> str:
