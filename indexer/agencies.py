@@ -71,7 +71,8 @@ _HEADS = {"cac", "co", "don", "ban", "so", "phong", "trung", "hoi", "uy", "van",
 
 
 # Versions the aliases derived from the table (_add_without_province_word), part of the digest.
-DERIVED_ALIASES = "derived: trailing tỉnh optional (1)"
+DERIVED_ALIASES = "derived: trailing tỉnh optional (1); first field of a department's name (1)"
+_HEAD_WORDS = {"so", "bo"}  # closed class: the head word of a department's name («Sở», «Bộ»)
 
 
 def _clean(cell: str) -> str:
@@ -115,6 +116,7 @@ class AgencyTable:
         for entry in entries:
             for alias in dict.fromkeys([entry.name, entry.short, *entry.aliases]):
                 self._add_without_province_word(alias, entry.id)
+        self._add_first_conjuncts(entries)
         for entry in entries:
             for member in entry.members:
                 if member not in self._by_id:
@@ -150,6 +152,31 @@ class AgencyTable:
                 break
         if node is None or _END not in node:
             self._add_alias(" ".join(words[:-1]), agency_id)
+
+    def _add_first_conjuncts(self, entries: list[Agency]) -> None:
+        """«Sở Giáo dục và Đào tạo» is also said «Sở Giáo dục», «Sở Lao động - Thương binh và Xã hội»
+        «Sở Lao động»: the head word and the first field of a department's name. Added only where one
+        agency alone shortens to it and no alias claims it already."""
+        shortened: dict[str, set[str]] = {}
+        for entry in entries:
+            words = entry.name.split()
+            if entry.collective or len(words) < 4 or fold(words[0]) not in _HEAD_WORDS:
+                continue
+            first = re.split(r"\s+(?:và|-)\s+|,\s*", entry.name, maxsplit=1)[0]
+            if first != entry.name and len(first.split()) >= 3:
+                shortened.setdefault(first, set()).add(entry.id)
+        for first, ids in shortened.items():
+            if len(ids) == 1 and self._claimed(first) is None:
+                self._add_alias(first, next(iter(ids)))
+
+    def _claimed(self, alias: str) -> str | None:
+        """The agency an alias already names, if any."""
+        node = self._trie
+        for key in [t.key for t in _tokens(unicodedata.normalize("NFC", alias)) if t.key != ","]:
+            node = node.get(key)
+            if node is None:
+                return None
+        return node.get(_END)
 
     def _add_alias(self, alias: str, agency_id: str) -> None:
         keys = [t.key for t in _tokens(unicodedata.normalize("NFC", alias)) if t.key != ","]

@@ -83,6 +83,16 @@ def test_equivalent_names_resolve_to_one_agency(table, expected, variant):
         assert ids(table.find_in_text(f"{form} phải làm gì?")) == [expected], form
 
 
+@pytest.mark.parametrize(("expected", "said"), [
+    (GDDT, "Sở Giáo dục"), ("so-lao-dong-thuong-binh-va-xa-hoi", "Sở Lao động"), (KHDT, "Sở Kế hoạch"),
+    ("so-van-hoa-the-thao-va-du-lich", "Sở Văn hóa"), ("bo-giao-duc-va-dao-tao", "Bộ Giáo dục"),
+])
+def test_a_department_named_by_the_first_field_of_its_name(table, expected, said):
+    """Officials shorten «Sở Giáo dục và Đào tạo» to «Sở Giáo dục»: derived from the table, not listed."""
+    for form in (said, fold(said)):
+        assert ids(table.find_in_text(f"{form} Hà Tĩnh phải làm gì?")) == [expected], form
+
+
 REQUIRED_IDS = [
     "so-noi-vu", "so-tu-phap", "so-tai-chinh", KHDT, TTTT, KHCN, GDDT, "so-y-te",
     "so-tai-nguyen-va-moi-truong", "so-xay-dung", "so-lao-dong-thuong-binh-va-xa-hoi",
