@@ -23,6 +23,7 @@ from assistant.contract import (
     GroupBlock,
     Intent,
     NoteBlock,
+    PeriodKindAsked,
     Profile,
     Query,
     Role,
@@ -183,6 +184,10 @@ UNDERSTOOD = "Đã hiểu: "
 _QUIET = {"injection", "personal", "modify"}  # refusals: the reading is no business of the answer
 
 
+_KIND_WORDS = {PeriodKindAsked.RECURRING: "việc thường xuyên, định kỳ", PeriodKindAsked.CONTINUES: "kéo dài sang năm sau",
+               PeriodKindAsked.OVERDUE: "đã quá hạn"}
+
+
 def understood_line(query: Query, focus_label: str | None = None) -> str:
     """How the question was read, in one line: «Đã hiểu: liệt kê nhiệm vụ · Sở Nội vụ · chủ trì · Hà Tĩnh
     (đơn vị của bạn) · quý IV/2022»; empty for refusals and questions asked back."""
@@ -202,6 +207,10 @@ def understood_line(query: Query, focus_label: str | None = None) -> str:
         parts.append(query.period.label)
     elif query.year:
         parts.append(f"năm {query.year}")
+    if query.period_kind:
+        parts.append(_KIND_WORDS[query.period_kind])
+    if query.listing_topic:
+        parts.append(f"về «{' '.join(query.listing_topic)}»")
     if query.intent is Intent.LOOKUP:
         parts += [_FIELD_WORDS[f] for f in query.fields if f in _FIELD_WORDS]
     return UNDERSTOOD + " · ".join(dict.fromkeys(p for p in parts if p))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from assistant.compose.decline import not_found
 from assistant.compose.listing import compose_listing
-from assistant.compose.rows import ROLE_WORDS, budget_text, short, vnd, work
+from assistant.compose.rows import ROLE_WORDS, asked_scope, budget_text, short, vnd, work
 from assistant.compose.sources import Chunk, Sources
 from assistant.contract import Query
 from assistant.retrieval import PlanListing, Retrieval
@@ -41,7 +41,7 @@ def compose_count(query: Query, retrieval: Retrieval, sources: Sources) -> Itera
 
 def _plan_size(query: Query, listing: PlanListing) -> tuple[int, str]:
     """No agency asked: the tasks of the plan (its section, its period)."""
-    scope = f" trong {listing.period.label}" if listing.period else ""
+    scope = asked_scope(query, listing.period.label if listing.period else None)
     section = f", mục {query.section}" if query.section else ""
     return len(listing.ids), f"{listing.plan.short_title}{section}{scope}: {len(listing.ids)} nhiệm vụ."
 
@@ -50,7 +50,7 @@ def _plan_count(query: Query, listing: PlanListing) -> tuple[int, str]:
     """An agency's tasks in one plan by role; the count compared is the role asked (both if none)."""
     sizes = {key: sum(len(g.ids) for g in listing.groups if g.key.startswith(key)) for key in ("lead", "coordinating", "collective", "text")}
     who = listing.agency.name
-    scope = f" trong {listing.period.label}" if listing.period else ""
+    scope = asked_scope(query, listing.period.label if listing.period else None)
     asked = {"lead": sizes["lead"], "coordinating": sizes["coordinating"]}.get(
         query.role.value, sizes["lead"] + sizes["coordinating"])
     return asked, (f"{who} — {listing.plan.short_title}{scope}: chủ trì {sizes['lead']} nhiệm vụ, phối hợp {sizes['coordinating']}, "

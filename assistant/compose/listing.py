@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from assistant.blocks import listing_heading, overview_question
 from assistant.compose.decline import plans_held
-from assistant.compose.rows import ROLE_WORDS, describe_row, short, thousands
+from assistant.compose.rows import ROLE_WORDS, asked_scope, describe_row, short, thousands
 from assistant.compose.sources import Chunk, Sources
 from assistant.contract import Query
 from assistant.retrieval import PlanListing, Retrieval, RowGroup
@@ -35,7 +35,7 @@ def compose_listing(query: Query, retrieval: Retrieval, sources: Sources) -> Ite
 
 
 def _nothing_listed(query: Query, listings: list[PlanListing], who: str, sources: Sources) -> Iterator[Chunk]:
-    scope = f" trong {query.period.label}" if query.period else ""
+    scope = asked_scope(query, query.period.label if query.period else None)
     role = ROLE_WORDS.get(query.role.value, "")
     plans = [listing.plan for listing in listings] or sources.plans
     if query.agencies:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.contract import Query
+from assistant.retrieval import kind_title
 from indexer.records import RowRecord
 from indexer.vntext import fold
 
@@ -42,6 +43,15 @@ def describe_row(row: RowRecord, with_lead: bool = False, asked: list[str] | Non
     values = _field_values(row)
     parts += [f"{values[f][0]}: {values[f][1]}" for f in asked or [] if f in _BEYOND_A_LINE and (f != "target" or row.target)]
     return "; ".join(parts) + f" [{row.label}]"
+
+
+def asked_scope(query: Query, period_label: str | None) -> str:
+    """« trong quý III/2022 (thực hiện thường xuyên, …)»: the period and the kind of deadline asked."""
+    scope = f" trong {period_label}" if period_label else ""
+    if query.period_kind:
+        kind = kind_title(query)
+        scope += f" ({kind[0].lower()}{kind[1:]})"
+    return scope
 
 
 def thousands(value: int) -> str:

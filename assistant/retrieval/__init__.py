@@ -9,7 +9,7 @@ from collections.abc import Callable
 from assistant.contract import Intent, Query
 from assistant.retrieval.hybrid import LEXICAL_WEIGHT, RRF_K, HybridSearch, fuse_ranks
 from assistant.retrieval.keys import coverage, keys_by_record, record_keys, topic_units, word_weights
-from assistant.retrieval.listings import MAX_LISTING_PROVINCES, MIN_TOPIC_COVERAGE, Listings
+from assistant.retrieval.listings import MAX_LISTING_PROVINCES, MIN_TOPIC_COVERAGE, Listings, kind_title
 from assistant.retrieval.results import Hit, PlanListing, Retrieval, RowGroup
 from indexer.agencies import AgencyTable
 from indexer.records import PlanDocument
@@ -17,7 +17,7 @@ from indexer.store import Index, Record
 
 __all__ = [
     "LEXICAL_WEIGHT", "MAX_LISTING_PROVINCES", "MIN_TOPIC_COVERAGE", "RRF_K", "Hit", "PlanListing", "PlanSearch",
-    "Retrieval", "RowGroup", "coverage", "fuse_ranks", "record_keys", "topic_units",
+    "Retrieval", "RowGroup", "coverage", "fuse_ranks", "kind_title", "record_keys", "topic_units",
 ]
 
 

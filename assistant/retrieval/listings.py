@@ -140,7 +140,7 @@ def _agency_notes(query: Query, mention: AgencyMention, period: AskedPeriod | No
     return notes
 
 
-def _kind_title(query: Query) -> str:
+def kind_title(query: Query) -> str:
     """The group title of a question about the kind of deadline, no period asked."""
     title = {PeriodKindAsked.RECURRING: "Thực hiện thường xuyên, định kỳ hoặc hằng năm",
              PeriodKindAsked.CONTINUES: "Kéo dài sang những năm tiếp theo",
@@ -256,7 +256,7 @@ class Listings:
     def _period_groups(self, query: Query, plan: PlanDocument, period: AskedPeriod | None, listing: PlanListing) -> None:
         rows = [r for r in self._rows(all_of([{"document": plan.id}, {"kind": "row"}])) if kind_matches(r, query)]
         if query.period_kind and period is None:
-            listing.groups.append(RowGroup(key="kind", title=_kind_title(query), ids=[r.id for r in rows]))
+            listing.groups.append(RowGroup(key="kind", title=kind_title(query), ids=[r.id for r in rows]))
             return
         if period is None:
             listing.groups.append(RowGroup(key="all", title="Tất cả nhiệm vụ", ids=[r.id for r in rows]))

@@ -162,3 +162,12 @@ def test_a_province_listing_about_a_topic_lists_only_the_rows_naming_it(assistan
 def test_a_topic_no_row_names_is_searched_and_declined_not_listed(assistant):
     answer = assistant.ask("Nam Định có những nhiệm vụ nào về blockchain không?", today=D(2022, 6, 1))
     assert not answer.citations and "blockchain" in answer.answer
+
+
+def test_nothing_of_the_kind_asked_says_which_kind_was_asked(assistant, index):
+    """Sóc Trăng gives Sở Nội vụ no recurring task: the answer says none of that kind, not none at all."""
+    recurring = [r for r in led(index, "soctrang2021", "so-noi-vu") if r.period.kind is PeriodKind.RECURRING]
+    answer = assistant.ask("Sở Nội vụ Sóc Trăng có những việc gì thực hiện thường xuyên?", today=D(2022, 6, 1))
+    assert not recurring and not answer.citations
+    assert "nhiệm vụ nào (thực hiện thường xuyên" in answer.answer
+    assert "việc thường xuyên, định kỳ" in answer.answer.splitlines()[-1]  # «Đã hiểu: …»
