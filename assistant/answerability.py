@@ -57,7 +57,8 @@ class Evidence(BaseModel):
     dense: float = Field(description="best dense similarity")
     margin: float = Field(description="lead of the first hit over the second, relative to the first")
     weight: float = Field(0.0, description="total informative weight of the unclaimed words")
-    words: list[str] = Field(default_factory=list, description="the unclaimed words that carry weight, in question order")
+    words: list[str] = Field(default_factory=list, description="the unclaimed words that carry weight and that no "
+                             "best record holds, in question order: what the plans were not found to say")
 
     def vector(self, names: list[str]) -> list[float]:
         return [float(getattr(self, name)) for name in names]

@@ -10,7 +10,7 @@ from assistant.answerability import (
     AnswerabilityModel, Assessment, Basis, Decision, Evidence, WordWeights, informative, unknown_share, weighted_coverage,
 )
 from assistant.contract import Intent, Query, SpanRole
-from assistant.retrieval import Retrieval
+from assistant.retrieval import Retrieval, near_ties
 
 _FROM_SLOTS = {Intent.LISTING, Intent.COUNT, Intent.SUM, Intent.META}
 _DOMAIN_ROLES = {SpanRole.AGENCY, SpanRole.PLACE, SpanRole.PERIOD, SpanRole.SECTION, SpanRole.DOCUMENT,
@@ -34,8 +34,11 @@ def evidence(query: Query, retrieval: Retrieval, weights: WordWeights,
     # Word evidence is read from the lexical ranking alone, so a fit without dense features holds
     # whatever embedding model ordered the fused hits.
     lexical = sorted(hits, key=lambda h: -h.lexical_score)
-    best_keys = keys_of(lexical[0].id) if hits else set()
     top_keys = set().union(*(keys_of(h.id) for h in lexical[:3])) if hits else set()
+    # The lexically best record; among records a ranking ties (lexical or fused), the one holding most of the words.
+    tied = lexical[: near_ties([h.lexical_score for h in lexical])] + hits[: near_ties([h.score for h in hits])]
+    best = max(tied, key=lambda h: weighted_coverage(words, weights, keys_of(h.id))[0], default=None)
+    best_keys = keys_of(best.id) if best else set()
     coverage, total = weighted_coverage(words, weights, best_keys)
     coverage_top, _ = weighted_coverage(words, weights, top_keys)
     scores = [h.score for h in hits]
@@ -50,7 +53,7 @@ def evidence(query: Query, retrieval: Retrieval, weights: WordWeights,
         margin=margin,
         slots=min(1.0, len(_domain_spans(query)) / 3),
         weight=total,
-        words=informative(words, weights),
+        words=[w for w in informative(words, weights) if not weighted_coverage([w], weights, top_keys)[0]],
     )
 
 

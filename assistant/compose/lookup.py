@@ -11,12 +11,12 @@ from assistant.compose.prose import compose_prose
 from assistant.compose.rows import describe_row, row_facts, same_task, short, verdict, work
 from assistant.compose.sources import Chunk, Sources, relevant
 from assistant.contract import Query
-from assistant.retrieval import Hit, Retrieval
+from assistant.retrieval import NEAR_TIE_SHARE, Hit, Retrieval
 from indexer.records import ProseSection, RowRecord
 
-# A lookup's second row this close to the first is a near tie: which of the two is meant, the
-# retrieval cannot tell, so both are shown (the official picks; missing the right row costs more).
-CLOSE_CALL_SHARE = 0.975
+# A lookup's second row in a near tie with the first: which of the two is meant, the retrieval
+# cannot tell, so both are shown (the official picks; missing the right row costs more).
+CLOSE_CALL_SHARE = NEAR_TIE_SHARE
 
 
 def compose_lookup(query: Query, retrieval: Retrieval, sources: Sources) -> Iterator[Chunk]:

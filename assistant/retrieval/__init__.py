@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from assistant.answerability import weighted_coverage
 from assistant.contract import Intent, Query
 from assistant.retrieval.hybrid import LEXICAL_WEIGHT, RRF_K, HybridSearch, fuse_ranks
 from assistant.retrieval.keys import coverage, keys_by_record, record_keys, topic_units, word_weights
 from assistant.retrieval.listings import MAX_LISTING_PROVINCES, MIN_TOPIC_COVERAGE, Listings, kind_title
-from assistant.retrieval.results import Hit, PlanListing, Retrieval, RowGroup
+from assistant.retrieval.results import NEAR_TIE_SHARE, Hit, PlanListing, Retrieval, RowGroup, near_ties
 from indexer.agencies import AgencyTable
 from indexer.records import PlanDocument
 from indexer.store import Index, Record
 
 __all__ = [
-    "LEXICAL_WEIGHT", "MAX_LISTING_PROVINCES", "MIN_TOPIC_COVERAGE", "RRF_K", "Hit", "PlanListing", "PlanSearch",
+    "LEXICAL_WEIGHT", "MAX_LISTING_PROVINCES", "NEAR_TIE_SHARE", "near_ties", "MIN_TOPIC_COVERAGE", "RRF_K", "Hit", "PlanListing", "PlanSearch",
     "Retrieval", "RowGroup", "coverage", "fuse_ranks", "kind_title", "record_keys", "topic_units",
 ]
 
@@ -73,7 +74,16 @@ class PlanSearch:
         return self.listings.total(query, self.plans_for(query))
 
     def lookup(self, query: Query) -> Retrieval:
-        return self.hybrid.lookup(query, self.plans_for(query))
+        found = self.hybrid.lookup(query, self.plans_for(query))
+        pinned = [h for h in found.hits if h.pinned]
+        ranked = [h for h in found.hits if not h.pinned]
+        tied = near_ties([h.score for h in ranked])
+        if tied > 1:
+            # Rank fusion cannot order these: the record holding more of the question's own words leads.
+            words = [t for t in query.topic_terms if t != "|"]
+            ranked[:tied] = sorted(ranked[:tied], key=lambda h: -weighted_coverage(words, self.weights, self.keys_of(h.id))[0])
+            found.hits = pinned + ranked
+        return found
 
     def search(self, text: str, plans: list[PlanDocument], kinds: tuple[str, ...] = ("row", "prose"),
                k: int = 8, allowed: set[str] | None = None) -> list[Hit]:

@@ -9,6 +9,16 @@ from assistant.contract import AgencyMention, AskedPeriod, Intent
 from indexer.records import PlanDocument
 
 
+# Two scores this close (the lower at least this share of the higher) are a near tie: the ranking
+# cannot tell the records apart, so which words they hold decides, and a lookup shows both.
+NEAR_TIE_SHARE = 0.975
+
+
+def near_ties(scores: list[float]) -> int:
+    """How many of the first scores (sorted, highest first) tie with the first."""
+    return sum(1 for s in scores if scores and s >= scores[0] * NEAR_TIE_SHARE)
+
+
 class Hit(BaseModel):
     id: str
     score: float

@@ -84,3 +84,19 @@ def test_the_decline_threshold_sits_between_the_two_classes_within_the_allowed_f
     assert 0.3 < decline_below < answerable[2]  # halfway: no answerable question declined, every unanswerable one
     assert (answerable < decline_below).sum() <= 2
     assert caveat_below >= decline_below
+
+
+def test_in_a_near_tie_the_record_holding_the_words_gives_the_evidence_and_only_unheld_words_are_named():
+    """The lexical ranking ties two records; the one holding «lgsp» is the evidence, so the question is
+    not judged on the other; a decline names only words no best record holds."""
+    from assistant.assess import evidence as evidence_of
+
+    keys = {"r1": {"trien", "khai", "trung", "tam"}, "r2": {"trien", "khai", "lgsp"}}
+    query = Query(question="triển khai LGSP blockchain", today=dt.date(2022, 1, 1), intent=Intent.LOOKUP,
+                  topic_terms=["triển", "khai", "lgsp", "blockchain"])
+    hits = [Hit(id="r1", score=0.098, lexical_score=10.0), Hit(id="r2", score=0.097, lexical_score=9.9)]
+    found = evidence_of(query, Retrieval(intent=Intent.LOOKUP, hits=hits), weights(), lambda i: keys[i])
+    apart = evidence_of(query, Retrieval(intent=Intent.LOOKUP, hits=[hits[0], Hit(id="r2", score=0.05, lexical_score=5.0)]),
+                        weights(), lambda i: keys[i])
+    assert found.coverage > apart.coverage
+    assert found.words == ["blockchain"]

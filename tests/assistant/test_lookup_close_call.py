@@ -34,3 +34,16 @@ def test_a_near_tie_cites_both_rows(index):
 def test_a_clear_winner_is_answered_alone(index):
     first, _ = _two_tasks(index)
     assert _answer(index, CLOSE_CALL_SHARE - 0.1) == [first.id]
+
+
+def test_near_tied_rows_are_led_by_the_one_holding_the_question_words(assistant, index, monkeypatch):
+    """Rank fusion cannot order a near tie; the row holding the question's own words («LGSP») leads."""
+    holding = next(r for r in index.rows if "LGSP" in r.text)
+    other = next(r for r in index.rows if r.document == holding.document and "LGSP" not in r.text)
+    tied = Retrieval(intent=Intent.LOOKUP, hits=[Hit(id=other.id, score=0.098), Hit(id=holding.id, score=0.097)])
+    monkeypatch.setattr(assistant.search.hybrid, "lookup", lambda query, plans: tied.model_copy(deep=True))
+    query = Query(question="LGSP ai chủ trì?", today=dt.date(2022, 6, 1), intent=Intent.LOOKUP, topic_terms=["lgsp"])
+    assert [h.id for h in assistant.search.retrieve(query).hits] == [holding.id, other.id]
+    apart = Retrieval(intent=Intent.LOOKUP, hits=[Hit(id=other.id, score=0.098), Hit(id=holding.id, score=0.05)])
+    monkeypatch.setattr(assistant.search.hybrid, "lookup", lambda query, plans: apart.model_copy(deep=True))
+    assert [h.id for h in assistant.search.retrieve(query).hits] == [other.id, holding.id]  # no tie: the ranking stands
