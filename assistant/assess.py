@@ -17,9 +17,15 @@ _DOMAIN_ROLES = {SpanRole.AGENCY, SpanRole.PLACE, SpanRole.PERIOD, SpanRole.SECT
                  SpanRole.FIELD, SpanRole.ROLE, SpanRole.INTENT, SpanRole.FACT}
 
 
+_INHERITED_ROLES = {"provinces": SpanRole.PLACE, "agency": SpanRole.AGENCY, "period": SpanRole.PERIOD,
+                    "year": SpanRole.PERIOD, "period_kind": SpanRole.PERIOD, "role": SpanRole.ROLE}
+
+
 def _domain_spans(query: Query) -> set[tuple[SpanRole, str]]:
-    """The distinct things the reading tied to the plans (a run of words of one role counts once)."""
-    return {(span.role, span.value or span.text.lower()) for span in query.reading if span.role in _DOMAIN_ROLES}
+    """The distinct things the reading tied to the plans (a run of words of one role counts once),
+    and those a follow-up took from the conversation («Còn chỉ số SIPAS?» keeps the province and year)."""
+    own = {(span.role, span.value or span.text.lower()) for span in query.reading if span.role in _DOMAIN_ROLES}
+    return own | {(_INHERITED_ROLES[field], f"inherited {field}") for field in query.inherited if field in _INHERITED_ROLES}
 
 
 def content_words(query: Query) -> list[str]:

@@ -98,6 +98,7 @@ def _agency_clause(query: Query) -> list[str]:
 
 
 # Closed class: what introduces the topic of a listing («những việc gì về …», «liên quan đến …», «lĩnh vực …»).
+_SCOPE_DECLINES = ("province", "year")  # declined for what the plans held, not for what was asked
 _FINAL_PARTICLE = re.compile(r"khong|chua|ko|k|a|vay|nhi|nhe|the|ha|hong")  # closed class: sentence-final particles
 _TOPIC_MARKER = re.compile(r"\b(?:ve|lien quan (?:den|toi)|(?:trong|thuoc) linh vuc|linh vuc|mang)$")
 
@@ -231,7 +232,10 @@ class QuestionParser:
         words = self._read(text, folded, reading, query.agencies, agency_spans, places.spans)
         query.reading, query.topic_terms = words.spans, words.unclaimed_runs()
         refers = reading.has("refer")
-        is_follow_up = previous is not None and previous.intent is not Intent.DECLINE and (
+        # A question declined for its scope alone (a province or year not held) was still read: «Vậy còn
+        # Hưng Yên?» after «Sở Nội vụ Hà Nội …» keeps the agency and the period.
+        readable = previous is not None and (previous.intent is not Intent.DECLINE or previous.decline_reason in _SCOPE_DECLINES)
+        is_follow_up = readable and (
             refers or bool(re.match(r"^(?:va |vay |the |thoi |con |thi )*(?:con|the con|vay con)\b", folded))
             or bool(re.search(r"\bthi sao\b", folded)) or len(folded.split()) <= 4 or len(_content_words(folded)) <= 1
         )

@@ -100,3 +100,13 @@ def test_in_a_near_tie_the_record_holding_the_words_gives_the_evidence_and_only_
                         weights(), lambda i: keys[i])
     assert found.coverage > apart.coverage
     assert found.words == ["blockchain"]
+
+
+def test_a_follow_up_is_tied_to_the_plans_by_what_it_took_from_the_conversation():
+    from assistant.assess import evidence as evidence_of
+
+    query = Query(question="Còn chỉ số SIPAS?", today=dt.date(2022, 1, 1), intent=Intent.SEARCH, topic_terms=["sipas"])
+    alone = evidence_of(query, Retrieval(intent=Intent.SEARCH), weights(), lambda _: set())
+    query.inherited = ["provinces", "year"]
+    followed = evidence_of(query, Retrieval(intent=Intent.SEARCH), weights(), lambda _: set())
+    assert alone.slots == 0 and followed.slots == 2 / 3
