@@ -4,7 +4,7 @@ ahead of the ranking."""
 
 from __future__ import annotations
 
-from assistant.contract import Query
+from assistant.contract import Intent, Query
 from assistant.facts import expand_for_search, fact_passages
 from assistant.retrieval.results import Hit, Retrieval
 from assistant.retrieval.where import all_of
@@ -78,6 +78,9 @@ class HybridSearch:
         plan_ids = {p.id for p in plans}
         sections = [s for s in self.index.sections if s.document in plan_ids]
         first = [query.focus] if query.focus in self.index.records else []
-        boosted = [Hit(id=i, score=1.0, pinned=True) for i in first + fact_passages(query.question, sections)]
+        # «Ai chủ trì thực hiện chế độ báo cáo …» asks who leads a row, not the plan body's reporting duty.
+        asks_who = query.intent is Intent.LOOKUP and query.lookup in ("lead", "coordinating")
+        facts = [] if asks_who else fact_passages(query.question, sections)
+        boosted = [Hit(id=i, score=1.0, pinned=True) for i in first + facts]
         ranked = boosted + [h for h in hits if h.id not in {b.id for b in boosted}]
         return Retrieval(intent=query.intent, hits=ranked[: max(8, len(boosted))])

@@ -171,3 +171,10 @@ def test_nothing_of_the_kind_asked_says_which_kind_was_asked(assistant, index):
     assert not recurring and not answer.citations
     assert "nhiệm vụ nào (thực hiện thường xuyên" in answer.answer
     assert "việc thường xuyên, định kỳ" in answer.answer.splitlines()[-1]  # «Đã hiểu: …»
+
+
+def test_who_leads_a_reporting_task_is_answered_from_its_row_not_the_reporting_duty(assistant, index):
+    row = next(r for r in index.rows if "chế độ báo cáo theo Thông tư số 01/2020/TT-VPCP" in r.text)
+    answer = assistant.ask("Ở Khánh Hòa, đơn vị nào chủ trì thực hiện chế độ báo cáo theo Thông tư 01/2020/TT-VPCP?",
+                           today=D(2022, 6, 1))
+    assert answer.citations[0].id == row.id and row.lead_text in answer.answer
