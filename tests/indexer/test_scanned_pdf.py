@@ -6,7 +6,6 @@ body above the table, and a second read of the same file must cost no OCR at all
 from __future__ import annotations
 
 import difflib
-import time
 
 import pytest
 
@@ -19,7 +18,6 @@ from indexer.preview import Preview, _row_preview
 from indexer.parsers.ocr import OcrOptions, ocr_available
 from indexer.records import Layout
 from service.wiring import agency_table
-from tests.indexer.paged_pdf import scanned, write_paged_pdf
 from tests.indexer.seed_layouts import converted_plan, seed
 
 pytestmark = pytest.mark.skipif(ocr_available() is not None, reason=f"OCR unavailable here: {ocr_available()}")
@@ -27,18 +25,16 @@ ROWS = 20  # three pages: OCR costs seconds per page
 
 
 @pytest.fixture(scope="module")
-def scan(tmp_path_factory):
-    """(seed table, scan, OCR options, parsed scan, seconds per page): read once for the module."""
+def scan(hungyen_scan, tmp_path_factory):
+    """(seed table, scan, OCR options, parsed scan, seconds per page): Tesseract read the scan once
+    for the run (tests.indexer.shared_scan); this module parses it from a copy of that OCR cache."""
     folder = tmp_path_factory.mktemp("scan")
     table = seed("hungyen2022")
     table.parsed.rows = table.parsed.rows[:ROWS]
-    printed = write_paged_pdf(table, folder / "hy-text.pdf")
-    assert printed.pages == 3 and printed.split_rows >= 1
-    path = scanned(printed.path, folder / "hy-scan.pdf", dpi=200, skew=0.4)
-    options = OcrOptions(cache_dir=folder / "ocr", workers=2)
-    started = time.perf_counter()
+    path = hungyen_scan.path
+    options = OcrOptions(cache_dir=hungyen_scan.ocr_cache(folder / "ocr"), workers=2)
     converted = parse_document(converted_plan(table, path, "pdf"), path, agency_table(), options)
-    return table, path, options, converted, (time.perf_counter() - started) / printed.pages
+    return table, path, options, converted, hungyen_scan.seconds_per_page
 
 
 def _matched(original, converted):

@@ -2,7 +2,9 @@
 page it came from and the cells OCR was unsure of; live counts while the pages are read; the rows
 downloaded as .xlsx, one cell corrected, the sheet uploaded back and served by the index, the
 manifest naming both files. Real Tesseract in the real parsing worker, on the 3-page scan of
-tests.indexer.paged_pdf; the OCR settings come from Settings (every cell flagged at 100)."""
+tests.indexer.paged_pdf read once for the run (tests.indexer.shared_scan); where the live counts
+are tested the middle page is left out of the OCR cache, so the worker reads it meanwhile. The
+OCR settings come from Settings (every cell flagged at 100)."""
 
 from __future__ import annotations
 
@@ -20,9 +22,8 @@ from pydantic import SecretStr
 
 from bots.web.app import create_app
 from cchc.settings import Settings
-from indexer.parsers.ocr import OcrOptions, ocr_available, read_pages
-from tests.indexer.paged_pdf import scanned, write_paged_pdf
-from tests.indexer.seed_layouts import seed
+from indexer.parsers.ocr import ocr_available
+from tests.indexer.shared_scan import SharedScan
 
 pytestmark = pytest.mark.skipif(ocr_available() is not None, reason=f"OCR unavailable here: {ocr_available()}")
 
@@ -33,14 +34,10 @@ NEW_LEAD = "Sở Khoa học và Công nghệ"
 
 
 @pytest.fixture(scope="module")
-def scan(tmp_path_factory) -> tuple[Path, Path]:
-    """(the scan, an OCR cache holding its pages): Tesseract reads it once for the module."""
+def scan(hungyen_scan, tmp_path_factory) -> tuple[Path, SharedScan]:
+    """(the scan, its pages read once for the run)."""
     folder = tmp_path_factory.mktemp("scan-upload")
-    table = seed("hungyen2022")
-    table.parsed.rows = table.parsed.rows[:20]
-    path = scanned(write_paged_pdf(table, folder / "hy-text.pdf").path, folder / "hy-scan.pdf", dpi=200, skew=0.4)
-    read_pages(path, [0, 1, 2], OcrOptions(cache_dir=folder / "ocr", workers=2))
-    return path, folder / "ocr"
+    return shutil.copyfile(hungyen_scan.path, folder / "hy-scan.pdf"), hungyen_scan
 
 
 def _settings(web_settings: Settings, built_settings: Settings, corpus: Path, data_dir: Path) -> Settings:
@@ -53,8 +50,15 @@ def _settings(web_settings: Settings, built_settings: Settings, corpus: Path, da
 @pytest.fixture
 def read_settings(web_settings, built_settings, corpus_copy, tmp_path, scan) -> Settings:
     """The scan's pages already in the data folder's OCR cache, as after a first preview."""
-    shutil.copytree(scan[1], tmp_path / "data-cached" / "ocr")
+    scan[1].ocr_cache(tmp_path / "data-cached" / "ocr")
     return _settings(web_settings, built_settings, corpus_copy, tmp_path / "data-cached")
+
+
+def _reading(settings: Settings, scan: tuple[Path, SharedScan]) -> Settings:
+    """The header block's pages (first and last) cached, the middle one not: the worker reads it
+    with Tesseract while the status and the page show how far it is."""
+    scan[1].ocr_cache(settings.data_dir / "ocr", pages=(0, 2))
+    return settings
 
 
 def _upload(path: Path) -> dict:
@@ -62,7 +66,7 @@ def _upload(path: Path) -> dict:
 
 
 async def test_the_status_of_a_preview_counts_the_pages_read(web_settings, built_settings, corpus_copy, tmp_path, scan, app_client):
-    settings = _settings(web_settings, built_settings, corpus_copy, tmp_path / "data-fresh")  # nothing cached: Tesseract reads
+    settings = _reading(_settings(web_settings, built_settings, corpus_copy, tmp_path / "data-fresh"), scan)
     app = create_app(settings)
     job = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
     seen: list[dict] = []
@@ -88,7 +92,7 @@ async def test_the_status_of_a_preview_counts_the_pages_read(web_settings, built
     assert [c[0] for c in counts] == sorted(c[0] for c in counts)  # the count only goes up
     assert done == {"state": "done", "pages_done": 3, "pages_total": 3}
     assert bad.status_code in (404, 422)
-    assert (settings.data_dir / "ocr").is_dir()  # the worker kept the pages: the next preview costs no OCR
+    assert len(list((settings.data_dir / "ocr").glob("*/*.json"))) == 3  # the worker kept the page it read: the next preview costs no OCR
 
 
 async def test_preview_download_correct_and_serve_the_corrected_sheet(read_settings, scan, app_client):
@@ -137,7 +141,7 @@ async def test_preview_download_correct_and_serve_the_corrected_sheet(read_setti
 
 def test_the_admin_page_counts_pages_then_shows_the_rows_with_flagged_cells_highlighted(
         web_settings, built_settings, corpus_copy, tmp_path, scan, page, threaded_server, shoot):
-    settings = _settings(web_settings, built_settings, corpus_copy, tmp_path / "data-fresh")  # Tesseract reads: counts show
+    settings = _reading(_settings(web_settings, built_settings, corpus_copy, tmp_path / "data-fresh"), scan)  # counts show
     app = create_app(settings)
     with threaded_server(app) as server:
         page.goto(f"http://127.0.0.1:{server.port}/quan-tri")
