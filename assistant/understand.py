@@ -98,6 +98,7 @@ def _agency_clause(query: Query) -> list[str]:
 
 
 # Closed class: what introduces the topic of a listing («những việc gì về …», «liên quan đến …», «lĩnh vực …»).
+_ASKS_QUANTITY = re.compile(r"\b(?:bao nhieu|ty le|phan tram)\b")  # closed class: how much, what share
 _SCOPE_DECLINES = ("province", "year")  # declined for what the plans held, not for what was asked
 _FINAL_PARTICLE = re.compile(r"khong|chua|ko|k|a|vay|nhi|nhe|the|ha|hong")  # closed class: sentence-final particles
 _TOPIC_MARKER = re.compile(r"\b(?:ve|lien quan (?:den|toi)|(?:trong|thuoc) linh vuc|linh vuc|mang)$")
@@ -358,6 +359,11 @@ class QuestionParser:
             return Intent.LOOKUP, "details of a task"
         if reading.has("asks", "members") or reading.has("fact") or outranks_agency(query.question):
             return Intent.SEARCH, "fact or members in the plan text"
+        if _ASKS_QUANTITY.search(folded) and not counts:
+            # «tỷ lệ cơ quan, đơn vị được kiểm tra … là bao nhiêu?» asks a figure; the agency is part of it,
+            # and a row states its figures in its target cell.
+            query.fields = query.fields or ["target"]
+            return Intent.SEARCH, "a figure asked"
         scoped = query.agency or query.provinces or query.period or query.period_kind
         if lists and scoped and (narrowed := _listing_topic(query)):
             query.listing_topic = narrowed

@@ -178,3 +178,4 @@ def test_who_leads_a_reporting_task_is_answered_from_its_row_not_the_reporting_d
     answer = assistant.ask("Ở Khánh Hòa, đơn vị nào chủ trì thực hiện chế độ báo cáo theo Thông tư 01/2020/TT-VPCP?",
                            today=D(2022, 6, 1))
     assert answer.citations[0].id == row.id and row.lead_text in answer.answer
+

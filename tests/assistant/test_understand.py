@@ -146,6 +146,17 @@ def test_follow_up_lookup_keeps_the_topic(parser):
     assert query.intent is Intent.LOOKUP and query.lookup == "budget" and "lgsp" in query.topic
 
 
+@pytest.mark.parametrize("question", [
+    "Chỉ tiêu tỷ lệ cơ quan, đơn vị được kiểm tra CCHC năm 2022 của Hà Tĩnh là bao nhiêu?",
+    "Hà Tĩnh đặt chỉ tiêu bao nhiêu phần trăm cơ quan, đơn vị được kiểm tra CCHC năm 2022?",
+])
+def test_a_figure_asked_about_a_named_group_is_no_listing_of_its_tasks(parser, question):
+    """«… bao nhiêu phần trăm cơ quan, đơn vị được kiểm tra» names a collective, but asks a figure: the
+    rows found show their targets, where the plans print such figures."""
+    query = parser.parse(question, D(2022, 1, 1))
+    assert query.intent in (Intent.SEARCH, Intent.LOOKUP) and "target" in query.fields
+
+
 def test_a_follow_up_after_a_province_not_held_keeps_what_was_read(parser):
     """«Vậy còn Hưng Yên?» corrects the province of a question declined for it; agency and period stay."""
     first = parser.parse("Sở Nội vụ Hà Nội phải làm gì trong quý III/2022?", D(2022, 1, 1))
