@@ -36,7 +36,7 @@ _CITATION = (r"\b(?:Nghị quyết|Quyết định|Nghị định|Chỉ thị|Th
 FACT_RULES = [
     FactRule(asks=r"\b(?:ai|nguoi) ky\b|\bky (?:ban hanh|ke hoach)\b|\bchu ky\b",
              adds="Người ký TM. ỦY BAN NHÂN DÂN CHỦ TỊCH", passage=r"^Người ký$"),
-    FactRule(asks=r"\bso (?:hieu|ky hieu|ke hoach|may|bao nhieu)\b|\bky hieu\b|\bke hoach so\b|\bngay ban hanh\b|\bban hanh ngay\b"
+    FactRule(asks=r"\bso (?:hieu|ky hieu|ke hoach|may|bao nhieu)\b|\bky hieu\b|\bke hoach so\s*(?:\d|may\b|bao nhieu|hieu|[?.,]|$)|\bngay ban hanh\b|\bban hanh ngay\b"
                   r"|\bngay nao\b|\b(?:ban hanh|ky) (?:khi nao|luc nao|bao gio|hom nao|thang nao|ngay)\b",
              adds="Kèm theo Kế hoạch số /KH-UBND ngày", passage=r"[Kk]èm theo Kế hoạch số",
              unless=rf"\b{_DOCUMENT_KIND}\b(?!\s+(?:so\s+)?\d)"),

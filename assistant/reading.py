@@ -29,7 +29,7 @@ SLOT_ROLES = {
 _SECTION = re.compile(r"\b(?:muc|phan)\s+[ivx]+(?:\.[a-z0-9]+)*\b")
 # The plan itself («KH CCHC», «kế hoạch số 7860», «KH 2022», «phụ lục»); «KH ứng dụng CNTT», a plan that a
 # task produces, and a decision or decree a question names are what it is about, not the plan.
-_DOCUMENT = re.compile(r"\bphu luc\b|\b(?:kh|ke hoach)(?=\s*(?:$|[?.,;:!]|cchc|cai cach|so\b|\d|nang cao|nay|cua tinh|nam\b))"
+_DOCUMENT = re.compile(r"\bphu luc\b|\b(?:kh|ke hoach)(?=\s*(?:$|[?.,;:!]|cchc|cai cach|so\s*(?:\d|may\b|bao nhieu|hieu|[?.,]|$)|\d|nang cao|nay|cua tinh|nam\b))"
                        r"(?:\s+(?:so\s+)?\d+(?:/[\w-]+)*)?")
 
 

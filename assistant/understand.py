@@ -16,7 +16,7 @@ from assistant.contract import AgencyMention, Intent, PeriodKindAsked, Query, Ro
 from assistant.periods import parse_asked_period, year_period
 from assistant.phrases import PhraseTable, Reading, read
 from assistant.places import PlaceReader
-from assistant.reading import QuestionReading, assemble, grammar_claims, phrase_claims
+from assistant.reading import QuestionReading, assemble, document_spans, grammar_claims, phrase_claims
 from cchc.errors import QuestionError
 from indexer.agencies import AgencyTable
 from indexer.records import PlanDocument
@@ -142,6 +142,12 @@ class QuestionParser:
         self.places = PlaceReader({plan.province for plan in plans})
 
     # -- slots ----------------------------------------------------------------------------------
+    def _named_plan_provinces(self, folded: str) -> list[str]:
+        """«KH số 196», «kế hoạch 7860»: a plan held, named by its number, says where."""
+        numbers = {n for m in document_spans(folded) for n in re.findall(r"\d+", m.group()) if not _ASKED_YEAR.fullmatch(n)}
+        return list(dict.fromkeys(p.province for p in self.plans
+                                  if p.doc_number and re.match(r"\d+", p.doc_number).group() in numbers))
+
     @staticmethod
     def _year_in(folded: str, today: dt.date) -> int | None:
         if match := _ASKED_YEAR.search(folded):
@@ -222,6 +228,8 @@ class QuestionParser:
             s <= reading.words[m.start].start < e for s, e in agency_spans)]
         places = self.places.read(text, folded, [e for _, e in agency_spans])
         query.provinces, query.unknown_province, query.notes = places.held, places.unknown, places.notes
+        if not query.provinces and not query.unknown_province:
+            query.provinces = self._named_plan_provinces(folded)
         if places.district and not any(a.id == "ubnd-cap-huyen" for a in query.agencies):
             query.agencies.insert(0, AgencyMention(id="ubnd-cap-huyen", name=self.agencies.get("ubnd-cap-huyen").name))
         if not query.agencies and profile_agency and re.search(r"\b(?:don vi|co quan|ben) (?:cua )?(?:toi|minh|chung toi)\b|\bchung toi\b", folded):

@@ -68,6 +68,10 @@ CASES = [
     ("Đà Nẵng có kế hoạch cải cách hành chính không?", D(2022, 1, 1), dict(intent=Intent.DECLINE, decline="province")),
     ("Kế hoạch CCHC năm 2019 của Hà Tĩnh có gì?", D(2022, 1, 1), dict(intent=Intent.DECLINE, decline="year")),
     ("KH 2021 của Hưng Yên có gì?", D(2022, 1, 1), dict(intent=Intent.DECLINE, decline="year")),
+    # A plan named by its number says where; «kế hoạch số hóa» names no plan.
+    ("KH số 196 giao Sở Nội vụ việc gì?", D(2022, 1, 1), dict(provinces=["Hưng Yên"], agency="so-noi-vu")),
+    ("Kế hoạch 7860 có những nhiệm vụ gì về SIPAS?", D(2022, 1, 1), dict(provinces=["Khánh Hòa"])),
+    ("Kế hoạch số hóa hồ sơ của Hưng Yên phải ban hành khi nào?", D(2022, 1, 1), dict(intent=Intent.LOOKUP)),
     # A year that qualifies an index or a comparison is what the question is about, not the plan's year.
     ("Theo kế hoạch của Khánh Hòa, chỉ số SIPAS 2021 có yếu tố nào bị chấm kém nhất?", D(2022, 1, 1),
      dict(intent=Intent.SEARCH, provinces=["Khánh Hòa"])),
