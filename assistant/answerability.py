@@ -94,6 +94,11 @@ class AnswerabilityModel(BaseModel):
             path.read_text(encoding="utf-8") if path else resources.files("assistant").joinpath(MODEL_FILE).read_text(encoding="utf-8"))
         return fits.models.get(embedding_model) or fits.models[ANY_MODEL]
 
+    @classmethod
+    def load_without_dense(cls, path: Path | None = None) -> AnswerabilityModel:
+        """The fit that reads no dense feature: for questions the embedding model reads poorly."""
+        return cls.load(ANY_MODEL, path)
+
     def probability(self, evidence: Evidence) -> float:
         x = evidence.vector(self.features)
         z = self.intercept + sum(c * (v - m) / (s or 1.0) for c, v, m, s in zip(self.coefficients, x, self.mean, self.scale))

@@ -11,6 +11,7 @@ from assistant.answerability import (
 )
 from assistant.contract import Intent, Query, SpanRole
 from assistant.retrieval import Retrieval, near_ties
+from assistant.retrieval.hybrid import dense_weight
 
 _FROM_SLOTS = {Intent.LISTING, Intent.COUNT, Intent.SUM, Intent.META}
 _DOMAIN_ROLES = {SpanRole.AGENCY, SpanRole.PLACE, SpanRole.PERIOD, SpanRole.SECTION, SpanRole.DOCUMENT,
@@ -64,8 +65,12 @@ def evidence(query: Query, retrieval: Retrieval, weights: WordWeights,
 
 
 class Answerability:
-    def __init__(self, model: AnswerabilityModel, weights: WordWeights, keys_of: Callable[[str], set[str]]):
+    def __init__(self, model: AnswerabilityModel, weights: WordWeights, keys_of: Callable[[str], set[str]],
+                 without_dense: AnswerabilityModel | None = None):
         self.model = model
+        # A question typed without diacritics gets low dense similarities whatever it asks (the
+        # embedding model reads it as another language): it is judged by the fit without them.
+        self.without_dense = without_dense
         self.weights = weights
         self.keys_of = keys_of
 
@@ -80,4 +85,6 @@ class Answerability:
                               reason="the row under discussion, or the passage that states the fact asked")
         if not retrieval.hits:
             return Assessment(decision=Decision.DECLINE, basis=Basis.NOTHING, probability=0.0, reason="nothing retrieved")
-        return self.model.decide(evidence(query, retrieval, self.weights, self.keys_of))
+        unaccented = self.without_dense is not None and dense_weight(query.question) < 1.0
+        model = self.without_dense if unaccented else self.model
+        return model.decide(evidence(query, retrieval, self.weights, self.keys_of))

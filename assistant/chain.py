@@ -44,7 +44,8 @@ class Assistant:
         self.sessions = sessions
         self.generator = generator
         self.answerability = answerability or Answerability(
-            AnswerabilityModel.load(search.index.meta.embedding), search.weights, search.keys_of)
+            AnswerabilityModel.load(search.index.meta.embedding), search.weights, search.keys_of,
+            without_dense=AnswerabilityModel.load_without_dense())
         self.retriever = PlanRetriever(search=search)
         self.context = ConversationContext(search.index.rows, search.plans_for, self._province_of, parser.agencies.mentions)
         self.answer_chain = build_answer_chain(self)

@@ -140,6 +140,7 @@ def bench_command(ctx: click.Context, questions_dir: Path, scales: str, repetiti
 def fit_answerability_command(ctx: click.Context, questions_dir: Path, out: Path, max_false_declines: float) -> None:
     """Khớp mô hình quyết định trả lời hay từ chối trên câu hỏi dev có nhãn."""
     from assistant.answerability import ANY_MODEL, AnswerabilityFits
+    from assistant.retrieval.hybrid import dense_weight
     from eval.answerability_fit import PORTABLE_FEATURES, collect, fit, labelled_questions
     from eval.questions import load_questions
     from service.wiring import build_assistant
@@ -152,8 +153,11 @@ def fit_answerability_command(ctx: click.Context, questions_dir: Path, out: Path
     data = (f"{answerable} answerable (dev lookups and prose, plain and wrapped) and {len(samples) - answerable} "
             f"unanswerable (dev content declines, eval/answerability/unanswerable.txt) questions, "
             f"model {settings.embedding_model}")
+    # Questions typed without diacritics are judged without dense features (assistant.assess), so the
+    # fit that reads them learns only from the questions it will judge.
+    accented = [s for s in samples if dense_weight(s.question) == 1.0]
     fits = AnswerabilityFits(models={
-        assistant.search.index.meta.embedding: fit(samples, max_false_declines, data),
+        assistant.search.index.meta.embedding: fit(accented, max_false_declines, data + "; typed with diacritics"),
         ANY_MODEL: fit(samples, max_false_declines, data + " (no dense feature)", features=PORTABLE_FEATURES),
     })
     out.write_text(fits.model_dump_json(indent=1) + "\n", encoding="utf-8")

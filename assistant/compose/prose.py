@@ -31,12 +31,21 @@ def compose_prose(query: Query, retrieval: Retrieval, sources: Sources) -> Itera
         return
     pinned = [h for h in hits if h.pinned]
     asked = superlative(query.question)
-    for hit in pinned or hits[:3]:
+    for hit in pinned or _stating_extremes(hits, asked, sources) or hits[:3]:
         record = sources.records[hit.id]
         if isinstance(record, RowRecord):
             yield f"- {describe_row(record, with_lead=True, asked=query.fields)}", [hit.id]
         else:
             yield f"- {_passage(query, hit, record, asked)} [{record.label}]", [hit.id]
+
+
+def _stating_extremes(hits: list[Hit], asked: Superlative | None, sources: Sources, limit: int = 2) -> list[Hit]:
+    """For «which … lowest / rose most», the passages among those found that state such an extreme:
+    the passage listing the figures may rank below one that only mentions the index."""
+    if asked is None:
+        return []
+    stating = [h for h in hits if isinstance(record := sources.records[h.id], ProseSection) and extreme(record.text, asked)]
+    return stating[:limit]
 
 
 def _passage(query: Query, hit: Hit, section: ProseSection, asked: Superlative | None) -> str:

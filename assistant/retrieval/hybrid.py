@@ -4,17 +4,32 @@ ahead of the ranking."""
 
 from __future__ import annotations
 
+import re
+
 from assistant.contract import Intent, Query
 from assistant.facts import expand_for_search, fact_passages
 from assistant.retrieval.results import Hit, Retrieval
 from assistant.retrieval.where import all_of
 from indexer.records import PlanDocument
 from indexer.store import Index
+from indexer.vntext import fold
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.); robust without tuning
 # Plans are searched with their own wording, so exact terms matter more than paraphrase; the weight
 # was chosen on the evaluation set (see README, "Evaluation").
 LEXICAL_WEIGHT = 5.0
+
+
+# A question typed without diacritics («han chot danh gia can bo») reads to the embedding model as
+# another language, while the lexical index folds both; its dense ranking then counts this much.
+UNACCENTED_DENSE_WEIGHT = 0.25
+_ACCENTED_AT_MOST = 0.1  # share of a question's words with diacritics below which it was typed without them
+
+
+def dense_weight(text: str) -> float:
+    words = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) > 1]
+    accented = sum(1 for w in words if fold(w) != w.lower())
+    return UNACCENTED_DENSE_WEIGHT if len(words) >= 3 and accented <= _ACCENTED_AT_MOST * len(words) else 1.0
 
 
 def fuse_ranks(*rankings: list[str], weights: tuple[float, ...] | None = None, k: int = RRF_K) -> dict[str, float]:
@@ -51,7 +66,7 @@ class HybridSearch:
             {"kind": kinds[0]} if len(kinds) == 1 else None,
         ])
         dense = [(i, s) for i, s in self.index.dense_search(text, k=30, where=where) if i in scope]
-        fused = fuse_ranks([h.id for h in lexical], [i for i, _ in dense], weights=(self.lexical_weight, 1.0))
+        fused = fuse_ranks([h.id for h in lexical], [i for i, _ in dense], weights=(self.lexical_weight, dense_weight(text)))
         lexical_rank = {h.id: (rank, h.score) for rank, h in enumerate(lexical, start=1)}
         ceiling = self.index.lexical.ceiling(text) or 1.0
         dense_rank = {i: (rank, s) for rank, (i, s) in enumerate(dense, start=1)}

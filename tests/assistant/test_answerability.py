@@ -110,3 +110,21 @@ def test_a_follow_up_is_tied_to_the_plans_by_what_it_took_from_the_conversation(
     query.inherited = ["provinces", "year"]
     followed = evidence_of(query, Retrieval(intent=Intent.SEARCH), weights(), lambda _: set())
     assert alone.slots == 0 and followed.slots == 2 / 3
+
+
+def test_a_question_typed_without_diacritics_is_judged_by_the_fit_without_dense_features():
+    """The embedding model reads «khanh hoa … giam diem it nhat» as another language: its low dense
+    similarity says nothing about the plans, so the fit that reads no dense feature judges it."""
+    from assistant.retrieval.hybrid import dense_weight
+
+    assert dense_weight("han chot danh gia can bo o nam dinh la khi nao") < 1.0
+    assert dense_weight("Hạn chót đánh giá cán bộ ở Nam Định là khi nào?") == 1.0
+    strict = AnswerabilityModel(features=["dense"], mean=[0.9], scale=[0.01], coefficients=[5.0], intercept=0.0,
+                                decline_below=0.5, caveat_below=0.6, fitted_on="2026-12-03", data="test")
+    lenient = AnswerabilityModel(features=["coverage"], mean=[0.5], scale=[0.25], coefficients=[2.0], intercept=0.0,
+                                 decline_below=0.5, caveat_below=0.6, fitted_on="2026-12-03", data="test")
+    judge = Answerability(strict, weights(), lambda _: {"trung", "tam"}, without_dense=lenient)
+    hits = [Hit(id="r1", score=0.1, lexical_score=5.0, dense_similarity=0.8)]
+    for question, declined in (("trung tâm dữ liệu ai làm?", True), ("trung tam du lieu ai lam?", False)):
+        query = Query(question=question, today=dt.date(2022, 1, 1), intent=Intent.LOOKUP, topic_terms=["trung", "tam"])
+        assert (judge.assess(query, Retrieval(intent=Intent.LOOKUP, hits=hits)).decision is Decision.DECLINE) is declined

@@ -33,3 +33,15 @@ def test_rows_in_a_search_answer_carry_the_fields_the_question_asked(index, fiel
         assert says in text
     else:
         assert "phối hợp: " not in text and "kinh phí: " not in text
+
+
+def test_a_superlative_is_answered_from_the_passage_stating_it_even_ranked_below_others(index):
+    """«lĩnh vực nào giảm điểm ít nhất»: the passage listing the decreases may rank fourth."""
+    sections = [s for s in index.sections if s.document == "khanhhoa2022"]
+    stating = next(s for s in sections if "giảm 0,47%" in s.text)
+    others = [s for s in sections if "giảm" not in s.text][:3]
+    hits = [Hit(id=s.id, score=0.09 - i / 1000) for i, s in enumerate([*others, stating])]
+    generator = DeterministicGenerator(index.records, list(index.plans.values()))
+    query = Query(question="lĩnh vực nào của PAR INDEX giảm điểm ít nhất?", today=dt.date(2022, 6, 1), intent=Intent.SEARCH)
+    draft = generator.generate(query, Retrieval(intent=Intent.SEARCH, hits=hits))
+    assert draft.cited[0] == stating.id and "0,47%" in draft.text

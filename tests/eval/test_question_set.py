@@ -40,8 +40,9 @@ TAGS = {
     # sealed split (issue 18): see docs/eval-format.md
     "appendix", "based_on", "co_lead", "comparison", "exclusion", "half_year", "hedge", "literal_deadline",
     "number_word_period", "ordinal_ref", "overdue", "politeness", "q_notation", "rare_term", "relative_year",
-    "reporting_duty", "role_only_coordinating", "sealed", "section_count", "section_title", "superlative", "window",
-    "yes_no",
+    "reporting_duty", "role_only_coordinating", "sealed", "section_count", "section_title", "superlative", "window", "yes_no",
+    # listings narrowed by a topic (issue 18 §2)
+    "topic_listing",
 }
 MIN_TOTAL = 150
 MIN_PER_KIND = {"listing": 45, "lookup": 40, "prose": 25, "decline": 20}
