@@ -51,7 +51,8 @@ _YES_NO = re.compile(r"\bco (?:phai|duoc|tham gia|chu tri|phoi hop|nhiem vu|phu 
 _CLAUSE_END = re.compile(r"[.?!;:,]\s")
 _ASKS_WHICH = re.compile(r"\b(?:nhung|nao|gi|bao nhieu|may)\b")
 # «trừ / không tính / không kể / loại trừ … thường xuyên, hằng năm, cả năm»: kinds left out of a listing.
-_EXCLUDED = re.compile(r"\b(?:tru|ngoai tru|khong tinh|khong ke|khong lay|loai tru|khong bao gom|bo qua)\b"
+_EXCLUDED = re.compile(r"\b(?:tru|ngoai tru|ngoai(?! ra)|khong tinh|khong ke|khong lay|loai tru|loai bo|loai|khong bao gom|khong gom"
+                       r"|khong can|bo qua|bo|bot)\b"
                        r"(?P<kinds>(?:\s+\S+){0,5})")
 _EXCLUDABLE = {"recurring": r"\b(?:thuong xuyen|hang nam|hang quy|hang thang|dinh ky)\b",
                "whole_year": r"\b(?:ca nam|trong nam|nam \d{4}|quanh nam)\b"}
