@@ -50,11 +50,12 @@ class Reference(BaseModel):
 
 _NUMBERS = {"một": 1, "nhất": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
             "chín": 9, "mười": 10}
-_NOUN = r"(?:việc|nhiệm vụ|hoạt động|dòng|cái)"
+_NOUN = r"(?:đầu việc|phần việc|việc|nhiệm vụ|hoạt động|nội dung|dòng|cái|ý|mục)"
 _WORD = "|".join(sorted(_NUMBERS, key=len, reverse=True))
 # Written with their accents; a question typed without any is matched against the folded forms.
 _PATTERNS: list[tuple[RefKind, str]] = [
     (RefKind.INDEX, rf"\b{_NOUN}\s+(?:thứ|số)\s+(\d{{1,3}}|{_WORD})(?!\w)"),
+    (RefKind.INDEX, r"\b(?:việc|nhiệm vụ|dòng|cái)\s+(\d{1,2})(?![\w/.])"),  # «việc 3», «dòng 2»
     (RefKind.INDEX, rf"\b{_NOUN}\s+(đầu tiên|đầu)(?!\w)"),
     (RefKind.LAST, rf"\b{_NOUN}\s+(cuối cùng|cuối|sau cùng)(?!\w)"),
     (RefKind.THAT, rf"\b{_NOUN}\s+(đó|này|ấy|trên|vừa rồi|vừa nêu)(?!\w)"),

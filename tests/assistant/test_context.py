@@ -40,13 +40,17 @@ def shown(answer: Answer) -> list[str]:
     ("Nhiệm vụ cuối cùng ai phối hợp?", RefKind.LAST, None),
     ("việc đó hạn khi nào?", RefKind.THAT, None),
     ("nhiệm vụ này kinh phí bao nhiêu", RefKind.THAT, None),
+    ("việc 3 kinh phí bao nhiêu?", RefKind.INDEX, 3),
+    ("dòng 2 ai phối hợp", RefKind.INDEX, 2),
+    ("đầu việc thứ hai hạn khi nào", RefKind.INDEX, 2),
+    ("nội dung đó ai làm?", RefKind.THAT, None),
 ])
 def test_a_reference_is_read_with_its_index_and_the_span_it_claims(text, kind, index) -> None:
     reference = read_reference(text)
     assert reference is not None and reference.kind is kind and reference.index == index
     start, end = reference.span
     claimed = text[start:end].lower()
-    assert claimed.split()[0] in {"việc", "viec", "nhiệm", "cái"} and not claimed.endswith(" ")
+    assert claimed.split()[0] in {"việc", "viec", "nhiệm", "cái", "dòng", "đầu", "nội"} and not claimed.endswith(" ")
 
 
 @pytest.mark.parametrize("text", [
@@ -55,6 +59,8 @@ def test_a_reference_is_read_with_its_index_and_the_span_it_claims(text, kind, i
     "Thứ 3 tuần sau có việc gì?",
     "Kế hoạch số 196/KH-UBND giao việc gì?",
     "việc thứ mấy?",
+    "việc năm 2022 của Sở Nội vụ",
+    "Sở Nội vụ có 5 việc quá hạn?",
 ])
 def test_other_questions_hold_no_reference(text) -> None:
     assert read_reference(text) is None
