@@ -5,79 +5,27 @@ LangChain's ChatOpenAI, and our chain are real."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-import socket
-import threading
-import time
 
 import pytest
-import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
-from starlette.routing import Route
 
 from service.wiring import build_assistant
+from tests.fake_llm import FakeOpenAIServer
 
 pytestmark = pytest.mark.slow
 ROW_ID = re.compile(r"\[([a-z0-9]+_s?[0-9a-f]{8})\]")
 INVENTED = "hatinh2022_deadbeef"
 
 
-class FakeOpenAIServer:
-    """Answers /v1/chat/completions by citing the first row it was given, and one it was not."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        app = Starlette(routes=[Route("/v1/chat/completions", self.completions, methods=["POST"])])
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "FakeOpenAIServer":
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    async def completions(self, request: Request):
-        body = await request.json()
-        self.requests.append(body)
-        user = body["messages"][-1]["content"]
-        first = ROW_ID.findall(user)[0]
-        text = f"- Nhiệm vụ đầu tiên trong danh sách [{first}]\n- Một ý không có trong tài liệu [{INVENTED}]"
-        if not body.get("stream"):
-            return JSONResponse({
-                "id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            })
-
-        def chunks():
-            for piece in re.findall(r".{1,12}", text, flags=re.S):
-                delta = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
-                         "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-                yield f"data: {json.dumps(delta, ensure_ascii=False)}\n\n"
-            yield "data: [DONE]\n\n"
-
-        return StreamingResponse(chunks(), media_type="text/event-stream")
+def cites_first_and_invents_one(user: str) -> str:
+    """The model's answer: the first row it was given, and a row it was not."""
+    first = ROW_ID.findall(user)[0]
+    return f"- Nhiệm vụ đầu tiên trong danh sách [{first}]\n- Một ý không có trong tài liệu [{INVENTED}]"
 
 
 @pytest.fixture(scope="module")
 def llm_server():
-    with FakeOpenAIServer() as server:
+    with FakeOpenAIServer(cites_first_and_invents_one) as server:
         yield server
 
 
