@@ -18,8 +18,8 @@ from bots.telegram.bot import build_application
 from cchc.settings import get_settings
 from tests.bots.telegram.conftest import TOKEN, _load_fake_api, running
 from tests.corpus_subset import seed_subset
-from tests.fake_llm import FakeOpenAIServer
 from tests.fake_embedding import SETTINGS as FAKE_MODEL
+from tests.fake_llm import FakeOpenAIServer
 
 ROW_ID = re.compile(r"\[(soctrang2021_[0-9a-f]{8})\]")
 QUESTION = "Sở Tư pháp tỉnh Sóc Trăng chủ trì những việc gì năm 2021?"
