@@ -45,7 +45,7 @@ FACT_RULES = [
     # Where reports go and through whom is a duty in the plan body, not the plan's own «Nơi nhận» list.
     FactRule(asks=r"\bbao cao\b.*\b(?:gui|nop|qua|len|ai|dau|(?:co quan|don vi|noi|cap) nao)\b|\b(?:gui|nop)\b.*\bbao cao\b|\bche do (?:thong tin,? )?bao cao\b",
              adds="gửi Sở Nội vụ để tổng hợp, báo cáo UBND tỉnh; chế độ báo cáo",
-             passage=r"báo cáo[^.;]{0,160}\b(?:gửi|qua|về)\s+(?:Sở|Văn phòng|Ủy ban|UBND)|[Cc]hế độ (?:thông tin,? )?báo cáo",
+             passage=r"[Bb]áo cáo[^.;]{0,160}\b(?:gửi|qua|về)\s+(?:Sở|Văn phòng|Ủy ban|UBND)|[Cc]hế độ (?:thông tin,? )?báo cáo",
              ranked=2, outranks_agency=True),
     FactRule(asks=r"\bnoi nhan\b|\bgui (?:cho |toi |den |ve )?(?:nhung )?(?:ai|dau|noi nao|co quan nao|don vi nao)\b",
              adds="Nơi nhận", passage=r"^Nơi nhận$", unless=r"\bbao cao\b"),

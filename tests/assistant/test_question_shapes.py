@@ -183,3 +183,10 @@ def test_who_leads_a_reporting_task_is_answered_from_its_row_not_the_reporting_d
                            today=D(2022, 6, 1))
     assert answer.citations[0].id == row.id and row.lead_text in answer.answer
 
+
+
+def test_a_reporting_duty_opening_its_sentence_is_found(assistant, index):
+    """«Báo cáo định kỳ … về Ủy ban nhân dân tỉnh (qua Sở Nội vụ)» starts a sentence with a capital."""
+    section = next(s for s in index.sections if s.document == "soctrang2021" and "(qua Sở Nội vụ)" in s.text)
+    answer = assistant.ask("Ở Sóc Trăng, các sở báo cáo định kỳ về UBND tỉnh qua cơ quan nào?", today=D(2022, 6, 1))
+    assert section.id in cited(answer) and "qua Sở Nội vụ" in answer.answer
