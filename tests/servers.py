@@ -94,7 +94,8 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     url = f"http://127.0.0.1:{port}"
     import httpx
 
-    wait_until(lambda: httpx.get(f"{url}/api/v2/heartbeat", timeout=2).status_code == 200, "chroma run", process, log)
+    with httpx.Client(timeout=2) as probe:  # one client: a new one per poll builds a TLS context
+        wait_until(lambda: probe.get(f"{url}/api/v2/heartbeat").status_code == 200, "chroma run", process, log)
     yield Server(url, process)
     stop(process)
 

@@ -78,7 +78,8 @@ def _start(name: str, env: dict[str, str], data_dir: Path) -> Worker:
         process = subprocess.Popen([CCHC, "serve", "--port", str(port)], cwd=REPO,
                                    env={**env, "CCHC_DATA_DIR": str(data_dir)}, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: httpx.get(f"{url}/api/health", timeout=2).json()["loaded"], f"worker {name}", process, log)
+    with httpx.Client(timeout=2) as probe:  # one client: a new one per poll builds a TLS context (CPU the server needs)
+        wait_until(lambda: probe.get(f"{url}/api/health").json()["loaded"], f"worker {name}", process, log)
     return Worker(name, url, process)
 
 
