@@ -80,6 +80,10 @@ class PlaceReader:
         self._district_pattern = re.compile(
             r"(?<![\w.])(" + "|".join(sorted(map(re.escape, self._districts), key=len, reverse=True)) + r")\b")
 
+    def starts_with_place(self, folded: str) -> bool:
+        """Whether the folded text begins with a province's name («ha tinh co nhiem vu gi»)."""
+        return bool(self._pattern.match(folded))
+
     def read(self, text: str, folded: str, agency_ends: list[int]) -> Places:
         places = Places()
         for match in self._pattern.finditer(folded):

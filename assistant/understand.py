@@ -173,16 +173,19 @@ class QuestionParser:
             return None, []
         words = match.group(0).split()
         name = [words[0]]
-        for word in words[1:]:
-            if fold(word) in _NOT_IN_NAME or fold(word) in {fold(p.province) for p in self.plans}:
+        for at, word in enumerate(words[1:], start=1):
+            if fold(word) in _NOT_IN_NAME or self.places.starts_with_place(fold(" ".join(words[at:]))):
                 break
             name.append(word)
         if len(name) < 2:
             return None, []
         unknown = " ".join(name)
         names = {fold(a.name): a.name for a in self.agencies.all() if not a.collective}
+        # «Sở Du lịch» is part of «Sở Văn hóa, Thể thao và Du lịch»: a name holding the field comes first.
+        field = fold(" ".join(name[1:]))
+        holding = [n for n in names if n.startswith(fold(name[0])) and re.search(rf"\b{re.escape(field)}\b", n)]
         close = difflib.get_close_matches(fold(unknown), list(names), n=3, cutoff=0.5)
-        return unknown, [names[c] for c in close]
+        return unknown, [names[c] for c in dict.fromkeys([*holding, *close])][:3]
 
     @staticmethod
     def _refusal(reading: Reading, folded: str) -> str | None:

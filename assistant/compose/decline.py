@@ -70,7 +70,9 @@ def decline_text(query: Query, plans: list[PlanDocument]) -> str:
 
 def unknown_agency_text(query: Query) -> str:
     """An agency named but not recognised: the closest names, else how to write one."""
-    close = f" Có phải ý bạn là: {', '.join(query.suggestions)}?" if query.suggestions else ""
+    quoted = [f"«{name}»" for name in query.suggestions]  # a name may hold commas itself
+    close = f" Có phải ý bạn là: {', '.join(quoted[:-1])} hay {quoted[-1]}?" if len(quoted) > 1 else (
+        f" Có phải ý bạn là {quoted[0]}?" if quoted else "")
     return (f"Không nhận ra cơ quan «{query.unknown_agency}» trong danh mục cơ quan của các kế hoạch.{close} "
             "Hãy dùng tên đầy đủ hoặc tên viết tắt thường dùng, ví dụ «Sở Nội vụ», «Sở TT&TT», «VP UBND tỉnh».")
 
