@@ -224,6 +224,19 @@ def parse_period(text: str, plan_year: int) -> Period:
         return _unknown(clean)
 
 
+_MILESTONE = re.compile(r"(?:^|\s)[-+•]\s*(?:thang|ngay|quy)\b")  # a bulleted dated item of a cell
+
+
+def _covered(spans: list[_Span], folded: str) -> list[int]:
+    """The quarters a cell's dates cover. A list of dated milestones («- Tháng 02/2021 - Ngày 15/11/2021»)
+    marks one piece of work from the first to the last, so it runs through the quarters between them;
+    quarters named together («Quý II, IV/2022», «Quý II và Quý IV») stay the ones named."""
+    named = sorted(set().union(*(s.quarters for s in spans)))
+    if len(spans) < 2 or any(s.whole for s in spans) or not _MILESTONE.search(folded):
+        return named
+    return sorted(set(named) | set(quarters_between(min(s.start for s in spans), max(s.end for s in spans))))
+
+
 def _dated(clean: str, folded: str, plan_year: int) -> Period:
     toks = _tokens(folded)
     _resolve_years(toks, plan_year)
@@ -249,6 +262,6 @@ def _dated(clean: str, folded: str, plan_year: int) -> Period:
         kind=kind,
         start=min(s.start for s in spans),
         end=max(s.end for s in spans),
-        quarters=sorted(set().union(*(s.quarters for s in spans))),
+        quarters=_covered(spans, folded),
         continues_after=continues,
     )

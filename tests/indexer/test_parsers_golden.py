@@ -94,7 +94,7 @@ GOLDEN: dict[tuple[str, int, int], dict] = {
     ("namdinh2022", 77, 0): dict(label="KH CCHC 2022 Nam Định, VI › 3.1 (lần 2)", period=("Hàng năm", PeriodKind.RECURRING, Q22)),
     ("soctrang2021", 145, 0): dict(
         label="KH CCHC 2021 Sóc Trăng, Cải cách thể chế › 4", lead=["so-tu-phap"],
-        period=("- Tháng 02/2021 - Ngày 15/11/2021", PeriodKind.DATED, [20211, 20214]),
+        period=("- Tháng 02/2021 - Ngày 15/11/2021", PeriodKind.DATED, [20211, 20212, 20213, 20214]),
         product="- Kế hoạch của UBND tỉnh\n- Báo cáo kết quả thực hiện",
     ),
     # One extra empty cell shifts the row right; dropped so lead and deadline line up.
@@ -114,12 +114,12 @@ GOLDEN: dict[tuple[str, int, int], dict] = {
     ),
     ("soctrang2021", 166, 2): dict(
         task="3. Xây dựng Kế hoạch và tổ chức kiểm tra", lead=["so-khoa-hoc-va-cong-nghe"],
-        coordinating=["cac-co-quan-don-vi-dia-phuong"], period=("- Tháng 4/2021 - Tháng 12/2021", PeriodKind.DATED, [20212, 20214]),
+        coordinating=["cac-co-quan-don-vi-dia-phuong"], period=("- Tháng 4/2021 - Tháng 12/2021", PeriodKind.DATED, [20212, 20213, 20214]),
         product="- Kế hoạch kiểm tra của UBND\n- Báo cáo kết quả kiểm tra",
     ),
     ("soctrang2021", 167, 1): dict(
         task="2. Xây dựng và tổ chức thực hiện Kế hoạch tuyên truyền CCHC năm 2021", lead=["so-noi-vu"],
-        period=("- Tháng 01/2021 - Tháng 12/2021", PeriodKind.DATED, [20211, 20214]),
+        period=("- Tháng 01/2021 - Tháng 12/2021", PeriodKind.DATED, [20211, 20212, 20213, 20214]),
     ),
     # OCR slip "Số Nội vụ" kept in the text, normalised in the lead list.
     ("soctrang2021", 171, 0): dict(lead=["so-noi-vu"], lead_text="Số Nội vụ", coordinating=["cac-nganh-cac-cap"]),

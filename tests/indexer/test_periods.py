@@ -65,14 +65,17 @@ CASES = [
     ),
     # one day
     ("Ngày 15/11/2021", 2021, D, date(2021, 11, 15), date(2021, 11, 15), [20214], False),
-    # milestones, not ranges: only the quarters holding a milestone
+    # a list of milestones marks one piece of work from the first to the last: every quarter between
     (
         "- Tháng 02/2021 - Ngày 15/11/2021",
-        2021, D, date(2021, 2, 1), date(2021, 11, 15), [20211, 20214], False,
+        2021, D, date(2021, 2, 1), date(2021, 11, 15), [20211, 20212, 20213, 20214], False,
     ),
-    ("- Tháng 4/2021 - Tháng 12/2021", 2021, D, date(2021, 4, 1), date(2021, 12, 31), [20212, 20214], False),
-    ("- Tháng 12/2020 - Tháng 12/2021", 2021, D, date(2020, 12, 1), date(2021, 12, 31), [20204, 20214], False),
-    ("- Tháng 01/2021 - Tháng 12/2021", 2021, D, date(2021, 1, 1), date(2021, 12, 31), [20211, 20214], False),
+    ("- Tháng 4/2021 - Tháng 12/2021", 2021, D, date(2021, 4, 1), date(2021, 12, 31), [20212, 20213, 20214], False),
+    ("- Tháng 12/2020 - Tháng 12/2021", 2021, D, date(2020, 12, 1), date(2021, 12, 31),
+     [20204, 20211, 20212, 20213, 20214], False),
+    ("- Tháng 01/2021 - Tháng 12/2021", 2021, D, date(2021, 1, 1), date(2021, 12, 31), [20211, 20212, 20213, 20214], False),
+    # quarters named together stay the ones named
+    ("Quý II, IV/2022", 2022, D, date(2022, 4, 1), date(2022, 12, 31), [20222, 20224], False),
     # a quarter that then carries on
     (
         "Quý II/2022 và thường xuyên trong các năm tiếp theo",
@@ -222,7 +225,7 @@ def test_range_of_years_is_dated():
         (
             '<ul style="list-style-type: none"> - Tháng 02/2021 - Ngày 15/11/2021',
             "- Tháng 02/2021 - Ngày 15/11/2021",
-            date(2021, 2, 1), date(2021, 11, 15), [20211, 20214],
+            date(2021, 2, 1), date(2021, 11, 15), [20211, 20212, 20213, 20214],
         ),
         ("<p>Quý 1/2021</p>", "Quý 1/2021", date(2021, 1, 1), date(2021, 3, 31), [20211]),
         (
