@@ -246,6 +246,9 @@ def read_pages(path: Path, indexes: list[int], options: OcrOptions) -> dict[int,
                 pages[index] = page
                 report(len(pages), len(indexes))
     else:
+        # Read here, one page at a time: Tesseract's own OpenMP threads are still slower than one
+        # (several times so on a busy machine); an operator's own setting wins.
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         for index in missing:
             pages[index] = read_page(path, index)
             report(len(pages), len(indexes))
