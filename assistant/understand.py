@@ -330,18 +330,23 @@ class QuestionParser:
         if previous.intent in (Intent.LISTING, Intent.COUNT) and not query.fields:
             query.inherited.append("intent")
 
-    def _intent(self, query: Query, reading: Reading, folded: str, explicit_year: bool) -> tuple[Intent, str]:
+    def _out_of_scope(self, query: Query, lists: bool, folded: str, explicit_year: bool) -> str | None:
+        """Why the plans held cannot answer, before anything else is read: a province or a year not held.
+        A relative period («quý này») falls back to the nearest plan instead, labelled as such."""
         if query.unknown_province and not query.provinces:
             query.decline_reason = "province"
-            return Intent.DECLINE, f"province not held: {query.unknown_province}"
+            return f"province not held: {query.unknown_province}"
         plans = [p for p in self.plans if not query.provinces or p.province in query.provinces]
-        lists = reading.has("asks", "list")
-        # A year written out with no plan is out of scope; a relative period ("quý này") falls back
-        # to the nearest plan instead, labelled as such.
         about_plan_year = bool(query.agency or lists or _PLAN_YEAR.search(folded))
         if query.year and explicit_year and about_plan_year and query.year not in {p.year for p in plans}:
             query.decline_reason = "year"
-            return Intent.DECLINE, f"no plan for {query.year}"
+            return f"no plan for {query.year}"
+        return None
+
+    def _intent(self, query: Query, reading: Reading, folded: str, explicit_year: bool) -> tuple[Intent, str]:
+        lists = reading.has("asks", "list")
+        if why := self._out_of_scope(query, lists, folded, explicit_year):
+            return Intent.DECLINE, why
         topic = [t for t in query.topic_terms if t != "|"]
         if reading.has("asks", "meta") and not query.agency:
             return Intent.META, reading.rule("asks", "meta")
