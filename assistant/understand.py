@@ -9,9 +9,9 @@ import datetime as dt
 import difflib
 import re
 
+from assistant.answerability import WordWeights
 from assistant.context import leans_on_previous
 from assistant.facts import outranks_agency
-from assistant.answerability import WordWeights
 from assistant.contract import AgencyMention, Intent, PeriodKindAsked, Query, Role, SpanRole
 from assistant.periods import parse_asked_period, year_period
 from assistant.phrases import PhraseTable, Reading, read
@@ -98,10 +98,10 @@ def _agency_clause(query: Query) -> list[str]:
     return [s.text.lower() for s in spans if s.role is SpanRole.UNCLAIMED and start <= s.start < end]
 
 
-# Closed class: what introduces the topic of a listing («những việc gì về …», «liên quan đến …», «lĩnh vực …»).
 _ASKS_QUANTITY = re.compile(r"\b(?:bao nhieu|ty le|phan tram)\b")  # closed class: how much, what share
 _SCOPE_DECLINES = ("province", "year")  # declined for what the plans held, not for what was asked
 _FINAL_PARTICLE = re.compile(r"khong|chua|ko|k|a|vay|nhi|nhe|the|ha|hong")  # closed class: sentence-final particles
+# Closed class: what introduces the topic of a listing («những việc gì về …», «liên quan đến …», «lĩnh vực …»).
 _TOPIC_MARKER = re.compile(r"\b(?:ve|lien quan (?:den|toi)|(?:trong|thuoc) linh vuc|linh vuc|mang)$")
 
 
