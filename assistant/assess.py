@@ -17,7 +17,7 @@ _FROM_SLOTS = {Intent.LISTING, Intent.COUNT, Intent.SUM, Intent.META}
 _DOMAIN_ROLES = {SpanRole.AGENCY, SpanRole.PLACE, SpanRole.PERIOD, SpanRole.SECTION, SpanRole.DOCUMENT,
                  SpanRole.FIELD, SpanRole.ROLE, SpanRole.INTENT, SpanRole.FACT}
 
-
+# What a follow-up took from the conversation (Query.inherited), as the role its words would have had.
 _INHERITED_ROLES = {"provinces": SpanRole.PLACE, "agency": SpanRole.AGENCY, "period": SpanRole.PERIOD,
                     "year": SpanRole.PERIOD, "period_kind": SpanRole.PERIOD, "role": SpanRole.ROLE}
 

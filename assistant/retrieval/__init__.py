@@ -17,8 +17,8 @@ from indexer.records import PlanDocument
 from indexer.store import Index, Record
 
 __all__ = [
-    "LEXICAL_WEIGHT", "MAX_LISTING_PROVINCES", "NEAR_TIE_SHARE", "near_ties", "MIN_TOPIC_COVERAGE", "RRF_K", "Hit", "PlanListing", "PlanSearch",
-    "Retrieval", "RowGroup", "coverage", "fuse_ranks", "kind_title", "record_keys", "topic_units",
+    "LEXICAL_WEIGHT", "MAX_LISTING_PROVINCES", "MIN_TOPIC_COVERAGE", "NEAR_TIE_SHARE", "RRF_K", "Hit", "PlanListing",
+    "PlanSearch", "Retrieval", "RowGroup", "coverage", "fuse_ranks", "kind_title", "near_ties", "record_keys", "topic_units",
 ]
 
 
