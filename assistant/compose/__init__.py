@@ -21,7 +21,7 @@ from assistant.answerability import Decision
 from assistant.compose.counting import comparison, compose_count, compose_sum
 from assistant.compose.decline import compose_meta, decline_text, plans_held, unknown_agency_text
 from assistant.compose.listing import compose_listing
-from assistant.compose.lookup import CLOSE_CALL_SHARE, compose_lookup
+from assistant.compose.lookup import compose_lookup
 from assistant.compose.prose import compose_prose
 from assistant.compose.rows import budget_text, describe_row, row_facts, thousands, unit_count, verdict, vnd
 from assistant.compose.sources import SHOWN_SCORE_SHARE, Chunk, Composer, Sources
@@ -31,7 +31,7 @@ from indexer.records import PlanDocument
 from indexer.store import Record
 
 __all__ = [
-    "CAVEAT_NOTE", "CLOSE_CALL_SHARE", "COMPOSERS", "SHOWN_SCORE_SHARE", "DeterministicGenerator", "Draft",
+    "CAVEAT_NOTE", "COMPOSERS", "SHOWN_SCORE_SHARE", "DeterministicGenerator", "Draft",
     "budget_text", "comparison", "decline_text", "describe_row", "plans_held", "row_facts", "thousands",
     "unit_count", "verdict", "version_notes", "vnd",
 ]

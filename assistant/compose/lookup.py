@@ -14,11 +14,6 @@ from assistant.contract import Query
 from assistant.retrieval import NEAR_TIE_SHARE, Hit, Retrieval
 from indexer.records import ProseSection, RowRecord
 
-# A lookup's second row in a near tie with the first: which of the two is meant, the retrieval
-# cannot tell, so both are shown (the official picks; missing the right row costs more).
-CLOSE_CALL_SHARE = NEAR_TIE_SHARE
-
-
 def compose_lookup(query: Query, retrieval: Retrieval, sources: Sources) -> Iterator[Chunk]:
     hits = relevant(retrieval.hits)
     if not hits:
@@ -48,5 +43,7 @@ def _same_task_rows(hits: list[Hit], best: RowRecord, sources: Sources) -> list[
 
 
 def _near_tie(hits: list[Hit], others: list[Hit], sources: Sources) -> list[Hit]:
-    return [h for h in hits[1:2] if h.score >= hits[0].score * CLOSE_CALL_SHARE and h not in others
+    """A second row in a near tie with the first: which of the two is meant, the retrieval cannot
+    tell, so both are shown (the official picks; missing the right row costs more)."""
+    return [h for h in hits[1:2] if h.score >= hits[0].score * NEAR_TIE_SHARE and h not in others
             and isinstance(sources.records[h.id], RowRecord)]

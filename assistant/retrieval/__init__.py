@@ -32,13 +32,13 @@ class PlanSearch:
 
     def __init__(self, index: Index, agencies: AgencyTable, lexical_weight: float = LEXICAL_WEIGHT,
                  max_listing_provinces: int = MAX_LISTING_PROVINCES):
+        # Words and word pairs of each record: where a question's own words are looked for.
+        self._record_keys = keys_by_record(index.records.values())
         self.hybrid = HybridSearch(index, lexical_weight)
-        self.listings = Listings(index, agencies, max_listing_provinces)
+        self.listings = Listings(index, agencies, self.keys_of, max_listing_provinces)
         self.index = index
         self.agencies = agencies
         self.plans = list(index.plans.values())
-        # Words and word pairs of each record: where a question's own words are looked for.
-        self._record_keys = keys_by_record(index.records.values())
         self.weights = word_weights(index.records.values())
         self._rooms: dict[Intent, Callable[[Query], Retrieval]] = {
             Intent.DECLINE: _nothing,

@@ -15,7 +15,7 @@ from indexer.vntext import ABBREVIATIONS, fold, tokens
 _WORDS = re.compile(r"\w+")
 
 
-def title_and_text(record: Record) -> str:
+def _title_and_text(record: Record) -> str:
     if isinstance(record, RowRecord):
         return f"{record.section} {record.text}"
     return f"{record.heading} {record.text}"
@@ -40,12 +40,12 @@ def record_keys(text: str) -> set[str]:
 
 def keys_by_record(records: Iterable[Record]) -> dict[str, set[str]]:
     """Each record's keys, from its section title (or heading) and text."""
-    return {record.id: record_keys(title_and_text(record)) for record in records}
+    return {record.id: record_keys(_title_and_text(record)) for record in records}
 
 
 def word_weights(records: Iterable[Record]) -> WordWeights:
     """How informative each folded word is across the records (rare words weigh more)."""
-    texts = [[fold(w) for w in _WORDS.findall(title_and_text(r).lower())] for r in records]
+    texts = [[fold(w) for w in _WORDS.findall(_title_and_text(r).lower())] for r in records]
     return WordWeights.build([set(words) for words in texts])
 
 

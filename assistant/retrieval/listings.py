@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 from assistant.contract import AgencyMention, AskedPeriod, Intent, PeriodKindAsked, Query, Role
 from assistant.periods import move_period_to_year
-from assistant.retrieval.keys import coverage, phrase_coverage, record_keys, title_and_text, topic_units
+from assistant.retrieval.keys import coverage, phrase_coverage, record_keys, topic_units
 from assistant.retrieval.results import PlanListing, Retrieval, RowGroup
 from assistant.retrieval.where import all_of, any_of
 from indexer.agencies import AgencyTable
@@ -155,8 +156,10 @@ def kind_title(query: Query) -> str:
 class Listings:
     """Exact filters over one index snapshot."""
 
-    def __init__(self, index: Index, agencies: AgencyTable, max_listing_provinces: int = MAX_LISTING_PROVINCES):
+    def __init__(self, index: Index, agencies: AgencyTable, keys_of: Callable[[str], set[str]],
+                 max_listing_provinces: int = MAX_LISTING_PROVINCES):
         self.index = index
+        self.keys_of = keys_of  # each record's words and word pairs, computed once per snapshot (PlanSearch)
         self.agencies = agencies
         self.max_listing_provinces = max_listing_provinces
         # Duties the plan text gives an agency by name ("3. Sở Nội vụ", "Báo…, Đài… xây dựng …").
@@ -220,7 +223,7 @@ class Listings:
         a word match may miss a row about the topic); a listing scoped only by province keeps the
         matches alone."""
         def covers(record_id: str) -> bool:
-            return phrase_coverage(topic, record_keys(title_and_text(self.index.records[record_id]))) >= MIN_TOPIC_COVERAGE
+            return phrase_coverage(topic, self.keys_of(record_id)) >= MIN_TOPIC_COVERAGE
 
         matched = list(dict.fromkeys(i for g in listing.groups for i in g.ids if covers(i)))
         about = f"«{' '.join(topic)}»"

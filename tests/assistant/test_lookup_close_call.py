@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from assistant.compose import CLOSE_CALL_SHARE, DeterministicGenerator
+from assistant.compose import DeterministicGenerator
 from assistant.contract import Intent, Query
-from assistant.retrieval import Hit, Retrieval
+from assistant.retrieval import NEAR_TIE_SHARE, Hit, Retrieval
 from indexer.records import RowRecord
 
 
@@ -28,12 +28,12 @@ def _answer(index, second_share: float) -> list[str]:
 
 def test_a_near_tie_cites_both_rows(index):
     first, second = _two_tasks(index)
-    assert _answer(index, CLOSE_CALL_SHARE + 0.01) == [first.id, second.id]
+    assert _answer(index, NEAR_TIE_SHARE + 0.01) == [first.id, second.id]
 
 
 def test_a_clear_winner_is_answered_alone(index):
     first, _ = _two_tasks(index)
-    assert _answer(index, CLOSE_CALL_SHARE - 0.1) == [first.id]
+    assert _answer(index, NEAR_TIE_SHARE - 0.1) == [first.id]
 
 
 def test_near_tied_rows_are_led_by_the_one_holding_the_question_words(assistant, index, monkeypatch):
