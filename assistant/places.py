@@ -89,7 +89,7 @@ class PlaceReader:
         for match in self._pattern.finditer(folded):
             self._add(places, self._names[match.group(1)], match.span())
         if not places.held and not places.unknown:
-            self._abbreviation(places, text, agency_ends)
+            self._abbreviation(places, text, folded, agency_ends)
         if not places.unknown and (match := self._district_pattern.search(folded)):
             name = match.group(1)
             # "Hưng Yên" alone is the province; "TP Hưng Yên" is the city.
@@ -124,12 +124,11 @@ class PlaceReader:
         if places.unknown is None:
             places.unknown = name
 
-    def _abbreviation(self, places: Places, text: str, agency_ends: list[int]) -> None:
+    def _abbreviation(self, places: Places, text: str, folded: str, agency_ends: list[int]) -> None:
         """A province's initials («HT», «hy») read as the province where nothing else claims them:
         written in capitals, typed right after an agency («snv hy»), opening the question, or after a
         preposition of place («ở ST»). Followed by a number they name a document («NĐ 61», «KH 196»);
         the plan itself («KH CCHC», «KH số …») was claimed as a document before (assistant.reading)."""
-        folded = fold(text)
         reserved = [m.span() for m in document_spans(folded)]
         for match in re.finditer(r"(?<![\w/&-])([A-Za-zĐđ]{2})(?![\w/&-])", text):
             typed = match.group(1)

@@ -70,7 +70,7 @@ _HEADS = {"cac", "co", "don", "ban", "so", "phong", "trung", "hoi", "uy", "van",
           "truong", "cuc", "chi", "to", "doanh", "hiep", "kho", "doan", "vien", "bo"}
 
 
-# Versions the aliases derived from the table (_add_without_province_word), part of the digest.
+# Versions the aliases derived from the table (_add_without_province_word, _add_first_conjuncts), part of the digest.
 DERIVED_ALIASES = "derived: trailing tỉnh optional (1); first field of a department's name (1)"
 _HEAD_WORDS = {"so", "bo"}  # closed class: the head word of a department's name («Sở», «Bộ»)
 
@@ -144,13 +144,7 @@ class AgencyTable:
         words = alias.split()
         if len(words) < 3 or fold(words[-1]) != "tinh":
             return
-        keys = [t.key for t in _tokens(unicodedata.normalize("NFC", " ".join(words[:-1]))) if t.key != ","]
-        node = self._trie
-        for key in keys:
-            node = node.get(key)
-            if node is None:
-                break
-        if node is None or _END not in node:
+        if self._claimed(" ".join(words[:-1])) is None:
             self._add_alias(" ".join(words[:-1]), agency_id)
 
     def _add_first_conjuncts(self, entries: list[Agency]) -> None:
